@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+// FaceGate: an open-set face recognition server (gRPC over HTTP/2 on nghttp2).
+// Targets and what each may import are described in README.md ("Layout").
+import PackageDescription
+
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "FaceGate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "facegate", targets: ["facegate"]),
+        .executable(name: "facegate-interop", targets: ["facegate-interop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C shims and generated C.
+        .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
+        .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
+
+        // Transport and protocol.
+        .target(name: "GRPCProtocol"),
+        .target(name: "GRPCHTTP2Server", dependencies: ["CNGHTTP2", "GRPCProtocol", logging]),
+
+        // Face pipeline.
+        .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
+        .target(name: "Embedding", dependencies: ["CFaceGateProto"]),
+        .target(name: "OODGate", dependencies: ["Embedding"]),
+        .target(name: "GalleryIndex"),
+        .target(
+            name: "FaceGateService",
+            dependencies: ["FaceGateAPI", "GRPCHTTP2Server", "Embedding", "OODGate", "GalleryIndex", logging]
+        ),
+
+        // Executables.
+        .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
+        .executableTarget(
+            name: "facegate-interop",
+            dependencies: ["GRPCHTTP2Server", "CFaceGateProto", argumentParser, logging]
+        ),
+
+        // Tests.
+        .target(name: "FaceGateTesting", dependencies: ["FaceGateService"], path: "Tests/FaceGateTesting"),
+        .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
+        .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "FaceGateTesting"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"]),
+        .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
+        .testTarget(name: "GalleryIndexTests", dependencies: ["GalleryIndex"]),
+        .testTarget(name: "FaceGateServiceTests", dependencies: ["FaceGateService", "FaceGateTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// FaceGateAPI: see README.md (Layout) for what this module owns.

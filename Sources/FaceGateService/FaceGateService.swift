@@ -1,0 +1,1 @@
+// FaceGateService: see README.md (Layout) for what this module owns.

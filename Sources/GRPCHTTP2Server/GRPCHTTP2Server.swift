@@ -1,0 +1,1 @@
+// GRPCHTTP2Server: see README.md (Layout) for what this module owns.

@@ -1,0 +1,1 @@
+// GRPCProtocol: see README.md (Layout) for what this module owns.

@@ -1,0 +1,1 @@
+// GalleryIndex: see README.md (Layout) for what this module owns.

@@ -1,0 +1,1 @@
+// OODGate: see README.md (Layout) for what this module owns.

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `facegate` command: the server and its tools, one subcommand each.
+@main
+struct FaceGateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facegate",
+        abstract: "Open-set face recognition server and tools.",
+        subcommands: [BenchCommand.self]
+    )
+}
+
+/// `facegate bench ...`: benchmarks that print figures (and one JSON object with `--json`).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
+        subcommands: []
+    )
+}

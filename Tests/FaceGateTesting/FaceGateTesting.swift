@@ -1,0 +1,1 @@
+// Test support: loopback server fixture, tiny models, synthetic galleries.
