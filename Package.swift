@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "FaceGateTesting", dependencies: ["FaceGateService"], path: "Tests/FaceGateTesting"),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
         .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "FaceGateTesting"]),
+        .testTarget(name: "FaceGateAPITests", dependencies: ["FaceGateAPI"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
         .testTarget(name: "GalleryIndexTests", dependencies: ["GalleryIndex"]),

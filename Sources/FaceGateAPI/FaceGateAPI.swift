@@ -1,1 +1,0 @@
-// FaceGateAPI: see README.md (Layout) for what this module owns.
