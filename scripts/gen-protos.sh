@@ -55,6 +55,15 @@ mkdir -p "$PYGEN"
   --grpc_python_out="$PYGEN" facegate/v1/facegate.proto
 touch "$PYGEN/facegate/__init__.py" "$PYGEN/facegate/v1/__init__.py"
 
+# Go stubs (Debian's protoc-gen-go 1.3 with its grpc plugin, matching Debian's grpc-go 1.33),
+# when the Go tool chain is installed (scripts/setup.sh --go).
+GOGEN=""
+if dpkg-query -W -f='${Status}' protoc-gen-go-1-3 2>/dev/null | grep -q 'install ok installed'; then
+  GOGEN=$TMP/go
+  mkdir -p "$GOGEN"
+  protoc -I Protos --go_out=plugins=grpc,paths=source_relative:"$GOGEN" facegate/v1/facegate.proto
+fi
+
 sync_dir() {  # sync_dir GENERATED TARGET
   if [ $CHECK = 1 ]; then
     if ! diff -r "$1" "$2" >/dev/null 2>&1; then
@@ -69,5 +78,10 @@ sync_dir() {  # sync_dir GENERATED TARGET
 status=0
 sync_dir "$GEN" Sources/CFaceGateProto || status=1
 sync_dir "$PYGEN/facegate" Clients/python/facegate || status=1
+if [ -n "$GOGEN" ]; then
+  sync_dir "$GOGEN/facegate/v1" Clients/go/src/facegate/v1 || status=1
+else
+  echo "note: protoc-gen-go (Debian protoc-gen-go-1-3) not installed: Go stubs not checked" >&2
+fi
 [ $CHECK = 1 ] && [ $status = 0 ] && echo "generated code is up to date"
 exit $status

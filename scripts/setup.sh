@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libopenblas-dev                    # BLAS (engine comparison)
   zlib1g-dev libssl-dev pkg-config
   python3-venv make
+  golang-go golang-google-grpc-dev protoc-gen-go-1-3   # Go client stubs and example (Clients/go)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/gen-protos.sh --check
+echo "== Go client"
+bash scripts/build-go-client.sh
 echo "== swift build"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Building|Planning)' || true
 test "${PIPESTATUS[0]}" = 0
