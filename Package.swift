@@ -7,6 +7,9 @@ let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -21,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C shims and generated C.
@@ -38,7 +43,10 @@ let package = Package(
         .target(name: "GalleryIndex"),
         .target(
             name: "FaceGateService",
-            dependencies: ["FaceGateAPI", "GRPCHTTP2Server", "Embedding", "OODGate", "GalleryIndex", logging]
+            dependencies: [
+                "FaceGateAPI", "GRPCHTTP2Server", "Embedding", "OODGate", "GalleryIndex", logging, metrics,
+                prometheus, nioCore, nioPosix, nioHTTP1,
+            ]
         ),
 
         // Executables.
