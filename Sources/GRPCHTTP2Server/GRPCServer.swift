@@ -15,7 +15,7 @@ public final class GRPCServer: Sendable {
     /// The configuration the server was created with.
     public let config: Config
     private let router: Router
-    private let logger: Logger
+    let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let registry = ConnectionRegistry()
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
