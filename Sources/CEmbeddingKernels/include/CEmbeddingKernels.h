@@ -19,6 +19,10 @@ typedef struct fg_epilogue {
 
 /// 1 when the CPU (and OS) support AVX2 and FMA, which the fast paths need.
 int fg_cpu_has_avx2_fma(void);
+/// 1 when AVX-512F is usable too (and FACEGATE_NO_AVX512 is unset); the GEMM then uses it.
+int fg_cpu_has_avx512(void);
+/// Columns per packed GEMM panel (32 with AVX-512, else 16).
+int fg_panel_width(void);
 /// Forces scalar kernels (tests) when `on` is non-zero.
 void fg_force_scalar(int on);
 /// Limits OpenBLAS to `n` threads (the engine parallelises across the batch itself).

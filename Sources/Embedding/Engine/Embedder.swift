@@ -31,6 +31,9 @@ public final class Embedder: Sendable {
         public var requireAVX2: Bool = false
         /// Input preparation to report when the graph does not normalise itself.
         public var normalization: InputNormalization = .unspecified
+        /// Faces one thread pushes through the graph together. 1 keeps each face's activations
+        /// in the core's caches, which measured fastest here (larger values stream through DRAM).
+        public var microBatch: Int = 1
 
         /// Default settings.
         public init(threads: Int = 1, gemm: GEMMBackend = .packed, requireAVX2: Bool = false,
@@ -144,9 +147,39 @@ public final class Embedder: Sendable {
         }
     }
 
+    /// Runs one face `runs` times on the calling thread and returns, per compiled step, its
+    /// name and its fastest time in microseconds (the machine is shared, so the minimum is the
+    /// least noisy figure; for `facegate bench engine --profile`).
+    public func profile(runs: Int) -> [(step: String, microseconds: Double)] {
+        let input = [Float](repeating: 0.5, count: inputShape.count)
+        var output = [Float](repeating: 0, count: embeddingLength)
+        var ns = [UInt64](repeating: 0, count: plan.steps.count)
+        let ws = Workspace()
+        input.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                var once = [UInt64](repeating: 0, count: plan.steps.count)
+                ns = [UInt64](repeating: .max, count: plan.steps.count)
+                for _ in 0..<max(runs, 1) {
+                    for i in once.indices { once[i] = 0 }
+                    once.withUnsafeMutableBufferPointer { t in
+                        plan.run(input: src.baseAddress!, batch: 1, output: dst.baseAddress!, workspace: ws, stepNanoseconds: t.baseAddress)
+                    }
+                    for i in once.indices { ns[i] = min(ns[i], once[i]) }
+                }
+            }
+        }
+        return zip(plan.steps, ns).map { ($0.summary, Double($1) / 1000) }
+    }
+
     private func runPart(_ src: UnsafePointer<Float>, batch: Int, _ dst: UnsafeMutablePointer<Float>) {
         let ws = pool.withLock { $0.popLast() } ?? Workspace()
-        plan.run(input: src, batch: batch, output: dst, workspace: ws)
+        let step = max(config.microBatch, 1)
+        var start = 0
+        while start < batch {
+            let count = min(step, batch - start)
+            plan.run(input: src + start * inputShape.count, batch: count, output: dst + start * embeddingLength, workspace: ws)
+            start += count
+        }
         pool.withLock { $0.append(ws) }
     }
 }

@@ -1,9 +1,14 @@
 import CEmbeddingKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension ExecutionPlan {
     /// Runs a batch: `input` holds `batch` NCHW samples, `output` receives `batch` NCHW outputs.
     /// Uses only `workspace` memory (reserved here; grows only when the batch does).
-    func run(input: UnsafePointer<Float>, batch n: Int, output: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+    func run(input: UnsafePointer<Float>, batch n: Int, output: UnsafeMutablePointer<Float>, workspace ws: Workspace,
+             stepNanoseconds: UnsafeMutablePointer<UInt64>? = nil) {
         guard n > 0 else { return }
         ws.reserve(self, batch: n)
         let arena = ws.arena
@@ -14,7 +19,15 @@ extension ExecutionPlan {
         let inShape = graph.inputShape
         Self.transpose(input, to: ptr(graph.input), batch: n, channels: inShape.channels, area: inShape.area, toNHWC: true)
 
-        for step in steps {
+        var t0 = stepNanoseconds == nil ? 0 : Self.nanoseconds()
+        for (index, step) in steps.enumerated() {
+            defer {
+                if let t = stepNanoseconds {
+                    let t1 = Self.nanoseconds()
+                    t[index] += t1 - t0
+                    t0 = t1
+                }
+            }
             switch step {
             case .convolution1x1(let c, let x, let y):
                 let m = n * c.inShape.area
@@ -115,6 +128,12 @@ extension ExecutionPlan {
 
         let outShape = graph.outputShape
         Self.transpose(ptr(graph.output), to: output, batch: n, channels: outShape.channels, area: outShape.area, toNHWC: false)
+    }
+
+    static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     private func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,

@@ -181,3 +181,23 @@ final class ExecutionPlan: @unchecked Sendable {
         for p in storage { p.deallocate() }
     }
 }
+
+extension Step {
+    /// Kernel and geometry, for profiles.
+    var summary: String {
+        switch self {
+        case .convolution1x1(let c, _, _): "conv1x1 \(c.inShape)->\(c.outShape)"
+        case .convolutionIm2col(let c, _, _): "conv\(c.kernelH)x\(c.kernelW)/\(c.strideY) g\(c.groups) \(c.inShape)->\(c.outShape)"
+        case .depthwise(let c, _, _): "dw\(c.kernelH)x\(c.kernelW)/\(c.strideY) \(c.inShape)->\(c.outShape)"
+        case .affine(_, _, _, let s, _, _): "affine \(s)"
+        case .pool(_, let m, let a, let b, _, _): "\(m ? "max" : "avg")pool \(a)->\(b)"
+        case .globalAveragePool(let s, _, _): "gap \(s)"
+        case .binary(let m, let s, _, _, _, _): "\(m ? "mul" : "add") \(s)"
+        case .paddedAdd(_, _, let s, _, _, _): "paddedAdd \(s)"
+        case .flatten(let s, _, _): "flatten \(s)"
+        case .fullyConnected(let i, let o, _, _, _, _): "fc \(i)->\(o)"
+        case .concat(_, let s, _): "concat \(s)"
+        case .l2Normalize(let n, _, _): "l2norm \(n)"
+        }
+    }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Times FaceGate's engine against onnxruntime and OpenVINO on the same ONNX file, same run.
+
+Usage:
+  scripts/bench-engine-reference.py --model FILE [--batch 1] [--threads 1] [--runs 50] [--rounds 3]
+      [--facegate .build/release/facegate] [--gemm packed] [--json]
+
+Rounds alternate the engines (facegate bench engine as a subprocess, onnxruntime, OpenVINO) so
+that the machine's background load hits them alike; each round reports a median of `--runs`
+timed passes after warm-up, and the summary is the median over rounds plus ratios
+(ours / reference: < 1 means FaceGate is faster). A model exported with batch 1 (fixed input
+batch, constant Reshape to [1, D]) is given a free batch dimension for the references.
+OpenVINO is optional (pip install openvino); it is reported as missing when not installed.
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+def free_batch(path):
+    """Returns model bytes whose input/output batch is symbolic and whose Reshape targets copy it."""
+    m = onnx.load(path)
+    for vi in list(m.graph.input) + list(m.graph.output):
+        dims = vi.type.tensor_type.shape.dim
+        if dims:
+            dims[0].ClearField("dim_value")
+            dims[0].dim_param = "N"
+    shape_names = {n.input[1] for n in m.graph.node if n.op_type == "Reshape" and len(n.input) > 1}
+    for t in m.graph.initializer:
+        if t.name in shape_names:
+            a = numpy_helper.to_array(t).copy()
+            if a.size and a[0] == 1:
+                a[0] = 0
+                t.CopyFrom(numpy_helper.from_array(a, t.name))
+    for n in m.graph.node:
+        if n.op_type == "Constant" and n.output[0] in shape_names:
+            for attr in n.attribute:
+                if attr.name == "value":
+                    a = numpy_helper.to_array(attr.t).copy()
+                    if a.size and a[0] == 1:
+                        a[0] = 0
+                        attr.t.CopyFrom(numpy_helper.from_array(a))
+    return m.SerializeToString(), [d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim][1:]
+
+
+def time_passes(fn, runs, warmup=5):
+    for _ in range(warmup):
+        fn()
+    ts = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(ts)
+
+
+def onnxruntime_round(model_bytes, x, threads, runs):
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    s = ort.InferenceSession(model_bytes, so, providers=["CPUExecutionProvider"])
+    name = s.get_inputs()[0].name
+    return time_passes(lambda: s.run(None, {name: x}), runs)
+
+
+def openvino_round(model_path, x, threads, runs):
+    import openvino as ov
+    core = ov.Core()
+    model = core.read_model(model_path)
+    model.reshape({model.inputs[0].any_name: list(x.shape)})
+    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
+                                                  "PERFORMANCE_HINT": "LATENCY"})
+    req = compiled.create_infer_request()
+    return time_passes(lambda: req.infer({0: x}), runs)
+
+
+def facegate_round(binary, model, batch, threads, runs, gemm):
+    out = subprocess.run([binary, "bench", "engine", "--model", model, "--batch", str(batch), "--threads",
+                          str(threads), "--runs", str(runs), "--gemm", gemm, "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--gemm", default="packed")
+    ap.add_argument("--facegate", default=str(Path(__file__).resolve().parent.parent / ".build/release/facegate"))
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+
+    model_bytes, chw = free_batch(a.model)
+    tmp = Path(tempfile.mkdtemp()) / "model.onnx"
+    tmp.write_bytes(model_bytes)
+    x = np.random.default_rng(0).normal(0, 1, (a.batch, *chw)).astype(np.float32)
+    try:
+        import openvino  # noqa: F401
+        have_ov = True
+    except ImportError:
+        have_ov = False
+
+    res = {"facegate": [], "onnxruntime": [], "openvino": []}
+    peak = None
+    for r in range(a.rounds):
+        fg = facegate_round(a.facegate, a.model, a.batch, a.threads, a.runs, a.gemm)
+        res["facegate"].append(fg["ms_per_batch_median"])
+        peak = fg["peak_rss_mb"]
+        res["onnxruntime"].append(onnxruntime_round(model_bytes, x, a.threads, a.runs))
+        if have_ov:
+            res["openvino"].append(openvino_round(str(tmp), x, a.threads, a.runs))
+        line = "  ".join(f"{k} {v[-1]:.3f}" for k, v in res.items() if v)
+        print(f"round {r + 1}: ms/batch  {line}", flush=True)
+
+    med = {k: statistics.median(v) for k, v in res.items() if v}
+    print(f"model {a.model}  batch {a.batch}  threads {a.threads}  (median of {a.rounds} rounds x {a.runs} runs)")
+    for k, v in med.items():
+        print(f"  {k:12s} {v:8.3f} ms/batch  {v / a.batch:7.3f} ms/face")
+    if not have_ov:
+        print("  openvino     not installed (pip install openvino)")
+    ratios = {f"vs_{k}": med["facegate"] / v for k, v in med.items() if k != "facegate"}
+    for k, v in ratios.items():
+        print(f"  facegate / {k[3:]:12s} {v:6.3f}")
+    best = min(v for k, v in med.items() if k != "facegate")
+    print(f"  facegate / fastest reference {med['facegate'] / best:6.3f}   peak RSS {peak} MB")
+    if a.json:
+        print(json.dumps({"bench": "engine-reference", "model": a.model, "batch": a.batch, "threads": a.threads,
+                          "ms_per_face": {k: v / a.batch for k, v in med.items()},
+                          "ratios": ratios, "ratio_vs_fastest": med["facegate"] / best, "peak_rss_mb": peak}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
