@@ -183,3 +183,11 @@ public final class Embedder: Sendable {
         pool.withLock { $0.append(ws) }
     }
 }
+
+/// Which instruction sets the kernels use (tests and benchmarks).
+enum KernelDispatch {
+    /// Forces the portable scalar kernels (process-wide) while `on`.
+    static func forceScalar(_ on: Bool) { fg_force_scalar(on ? 1 : 0) }
+    /// Whether AVX-512 kernels run.
+    static var usesAVX512: Bool { fg_cpu_has_avx512() != 0 }
+}
