@@ -77,9 +77,7 @@ struct BenchEngineCommand: ParsableCommand {
         times.sort()
         let median = times[times.count / 2]
         let p90 = times[min(times.count - 1, times.count * 9 / 10)]
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let peakMB = Double(usage.ru_maxrss) / 1024
+        let peakMB = Self.peakResidentMB()
         let mflops = Double(embedder.graph.multiplyAccumulates) * 2 / 1e6
         let gflops = mflops * Double(batch) / median
         print("model \(model): input \(embedder.inputShape) NCHW, embedding \(embedder.embeddingLength), "
@@ -95,6 +93,21 @@ struct BenchEngineCommand: ParsableCommand {
                   + "\"mflop_per_face\":\(fmt(mflops, 2)),\"gflop_per_s\":\(fmt(gflops, 2)),\"peak_rss_mb\":\(fmt(peakMB, 1)),"
                   + "\"avx2\":\(embedder.usesAVX2)}")
         }
+    }
+
+    /// VmHWM of this process in MB (unlike ru_maxrss it does not inherit a parent's peak across exec).
+    static func peakResidentMB() -> Double {
+        guard let f = fopen("/proc/self/status", "r") else { return -1 }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let s = String(cString: line)
+            if s.hasPrefix("VmHWM:") {
+                let kb = s.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) } ?? -1
+                return kb / 1024
+            }
+        }
+        return -1
     }
 
     private func fmt(_ v: Double, _ digits: Int) -> String {
