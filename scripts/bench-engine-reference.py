@@ -53,14 +53,16 @@ def free_batch(path):
 
 
 def time_passes(fn, runs, warmup=5):
+    """(median wall ms, min wall ms, median process-CPU ms) per pass."""
     for _ in range(warmup):
         fn()
-    ts = []
+    ts, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
         ts.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(ts), min(ts)
+        cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(ts), min(ts), statistics.median(cpu)
 
 
 def onnxruntime_round(model_bytes, x, threads, runs):
@@ -74,13 +76,15 @@ def onnxruntime_round(model_bytes, x, threads, runs):
     return time_passes(lambda: s.run(None, {name: x}), runs)
 
 
-def openvino_round(model_path, x, threads, runs):
+def openvino_round(model_path, x, threads, runs, precision):
     import openvino as ov
     core = ov.Core()
     model = core.read_model(model_path)
     model.reshape({model.inputs[0].any_name: list(x.shape)})
-    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
-                                                  "PERFORMANCE_HINT": "LATENCY"})
+    config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY"}
+    if precision:
+        config["INFERENCE_PRECISION_HINT"] = precision
+    compiled = core.compile_model(model, "CPU", config)
     req = compiled.create_infer_request()
     return time_passes(lambda: req.infer({0: x}), runs)
 
@@ -114,45 +118,56 @@ def main():
     except ImportError:
         have_ov = False
 
-    res = {"facegate": [], "onnxruntime": [], "openvino": []}
+    # "openvino" runs float32 like the others; "openvino-bf16" is OpenVINO's default on CPUs with
+    # AVX512_BF16 (bfloat16 arithmetic: not the same accuracy), reported for information only.
+    res = {"facegate": [], "onnxruntime": [], "openvino": [], "openvino-bf16": []}
     mins = {k: [] for k in res}
+    cpus = {k: [] for k in res}
     peak = None
     for r in range(a.rounds):
         fg = facegate_round(a.facegate, a.model, a.batch, a.threads, a.runs, a.gemm)
         res["facegate"].append(fg["ms_per_batch_median"])
         mins["facegate"].append(fg["ms_per_batch_min"])
+        cpus["facegate"].append(fg["cpu_ms_per_batch_median"])
         peak = fg["peak_rss_mb"]
         for k, fn in [("onnxruntime", lambda: onnxruntime_round(model_bytes, x, a.threads, a.runs)),
-                      ("openvino", lambda: openvino_round(str(tmp), x, a.threads, a.runs))]:
-            if k == "openvino" and not have_ov:
+                      ("openvino", lambda: openvino_round(str(tmp), x, a.threads, a.runs, "f32")),
+                      ("openvino-bf16", lambda: openvino_round(str(tmp), x, a.threads, a.runs, None))]:
+            if k.startswith("openvino") and not have_ov:
                 continue
-            m, lo = fn()
+            m, lo, c = fn()
             res[k].append(m)
             mins[k].append(lo)
+            cpus[k].append(c)
         line = "  ".join(f"{k} {v[-1]:.3f} (min {mins[k][-1]:.3f})" for k, v in res.items() if v)
         print(f"round {r + 1}: ms/batch  {line}", flush=True)
 
     med = {k: statistics.median(v) for k, v in res.items() if v}
     low = {k: min(v) for k, v in mins.items() if v}
+    cpu = {k: statistics.median(v) for k, v in cpus.items() if v}
     print(f"model {a.model}  batch {a.batch}  threads {a.threads}  (median of {a.rounds} rounds x {a.runs} runs; "
-          f"min = fastest single pass, the least load-sensitive figure)")
+          f"min = fastest single pass; CPU = process CPU time per pass: both less load-sensitive)")
     for k, v in med.items():
-        print(f"  {k:12s} median {v / a.batch:7.3f} ms/face   min {low[k] / a.batch:7.3f} ms/face")
+        print(f"  {k:13s} median {v / a.batch:7.3f} ms/face   min {low[k] / a.batch:7.3f} ms/face"
+              f"   CPU {cpu[k] / a.batch:7.3f} ms/face")
     if not have_ov:
         print("  openvino     not installed (pip install openvino)")
     ratios = {f"vs_{k}": med["facegate"] / v for k, v in med.items() if k != "facegate"}
     min_ratios = {f"vs_{k}": low["facegate"] / v for k, v in low.items() if k != "facegate"}
+    cpu_ratios = {f"vs_{k}": cpu["facegate"] / v for k, v in cpu.items() if k != "facegate"}
     for k, v in ratios.items():
-        print(f"  facegate / {k[3:]:12s} median {v:6.3f}   min {min_ratios[k]:6.3f}")
-    best = min(v for k, v in med.items() if k != "facegate")
-    best_low = min(v for k, v in low.items() if k != "facegate")
-    print(f"  facegate / fastest reference: median {med['facegate'] / best:6.3f}   min {low['facegate'] / best_low:6.3f}"
+        print(f"  facegate / {k[3:]:13s} median {v:6.3f}   min {min_ratios[k]:6.3f}   CPU {cpu_ratios[k]:6.3f}")
+    fp32 = [k for k in med if k not in ("facegate", "openvino-bf16")]
+    best = min(med[k] for k in fp32)
+    best_low = min(low[k] for k in fp32)
+    print(f"  facegate / fastest float32 reference: median {med['facegate'] / best:6.3f}   min {low['facegate'] / best_low:6.3f}"
           f"   facegate peak RSS {peak} MB")
     if a.json:
         print(json.dumps({"bench": "engine-reference", "model": a.model, "batch": a.batch, "threads": a.threads,
                           "ms_per_face_median": {k: v / a.batch for k, v in med.items()},
                           "ms_per_face_min": {k: v / a.batch for k, v in low.items()},
-                          "ratios_median": ratios, "ratios_min": min_ratios,
+                          "cpu_ms_per_face": {k: v / a.batch for k, v in cpu.items()},
+                          "ratios_median": ratios, "ratios_min": min_ratios, "ratios_cpu": cpu_ratios,
                           "ratio_vs_fastest_median": med["facegate"] / best,
                           "ratio_vs_fastest_min": low["facegate"] / best_low, "peak_rss_mb": peak}))
 
