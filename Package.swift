@@ -32,6 +32,12 @@ let package = Package(
         .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
         .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // The CNN engine's SIMD kernels (AVX2/FMA with runtime dispatch) and the OpenBLAS forwarder.
+        .target(
+            name: "CEmbeddingKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
+        ),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
@@ -43,7 +49,7 @@ let package = Package(
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
-        .target(name: "Embedding", dependencies: ["CFaceGateProto"]),
+        .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels"]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(name: "GalleryIndex"),
         .target(
@@ -55,7 +61,7 @@ let package = Package(
         ),
 
         // Executables.
-        .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
+        .executableTarget(name: "facegate", dependencies: ["FaceGateService", "Embedding", argumentParser, logging]),
         .executableTarget(
             name: "facegate-interop",
             dependencies: ["GRPCHTTP2Server", "GRPCHealth", "CFaceGateProto", nioCore, nioPosix, argumentParser, logging]
@@ -70,7 +76,7 @@ let package = Package(
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
         .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib"]),
         .testTarget(name: "FaceGateAPITests", dependencies: ["FaceGateAPI"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], exclude: ["Fixtures"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
         .testTarget(name: "GalleryIndexTests", dependencies: ["GalleryIndex"]),
         .testTarget(name: "FaceGateServiceTests", dependencies: ["FaceGateService", "FaceGateTesting"]),
