@@ -26,6 +26,7 @@ let package = Package(
         // C shims and generated C.
         .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
         .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
@@ -33,7 +34,7 @@ let package = Package(
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
-        .target(name: "Embedding", dependencies: ["CFaceGateProto"]),
+        .target(name: "Embedding", dependencies: ["CFaceGateProto", "CImageCodecs", logging]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(name: "GalleryIndex"),
         .target(
