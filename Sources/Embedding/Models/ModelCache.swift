@@ -91,7 +91,7 @@ public struct ModelCache: Sendable {
                 missing.append(file)
                 continue
             }
-            let digest = try ModelCache.sha256(ofFile: url)
+            let digest = try verifiedDigest(of: url)
             if digest == file.sha256 {
                 logger.info("model file verified", metadata: ["file": "\(url.path)", "sha256": "\(digest)"])
             } else {
@@ -133,6 +133,22 @@ public struct ModelCache: Sendable {
             chunk.withUnsafeBytes { hasher.update($0.bindMemory(to: UInt8.self)) }
         }
         return hasher.finalizeHex()
+    }
+
+    /// The file's sha256, from its `.verified` stamp when size and modification time still match
+    /// (saves re-hashing 31 MB at every start), else computed and stamped.
+    private func verifiedDigest(of url: URL) throws -> String {
+        let stamp = url.appendingPathExtension("verified")
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+        let key = "\(size) \(modified) "
+        if let text = try? String(contentsOf: stamp, encoding: .utf8), text.hasPrefix(key) {
+            return String(text.dropFirst(key.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let digest = try ModelCache.sha256(ofFile: url)
+        try? (key + digest + "\n").write(to: stamp, atomically: true, encoding: .utf8)
+        return digest
     }
 
     private func createDirectory(_ url: URL) throws {
