@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
         .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
         // The CNN engine's SIMD kernels (AVX2/FMA with runtime dispatch) and the OpenBLAS forwarder.
         .target(
             name: "CEmbeddingKernels",
@@ -49,7 +50,7 @@ let package = Package(
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
-        .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels"]),
+        .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels", "CImageCodecs", logging]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(name: "GalleryIndex"),
         .target(
