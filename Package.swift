@@ -26,6 +26,7 @@ let package = Package(
         // C shims and generated C.
         .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
         .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
@@ -35,14 +36,19 @@ let package = Package(
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
         .target(name: "Embedding", dependencies: ["CFaceGateProto"]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
-        .target(name: "GalleryIndex"),
+        .target(
+            name: "GalleryIndex",
+            dependencies: ["CSQLite"],
+            // AVX2 + FMA (x86-64-v3): without it SIMD8 FMA lowers to scalar fmaf calls.
+            swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+        ),
         .target(
             name: "FaceGateService",
             dependencies: ["FaceGateAPI", "GRPCHTTP2Server", "Embedding", "OODGate", "GalleryIndex", logging]
         ),
 
         // Executables.
-        .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
+        .executableTarget(name: "facegate", dependencies: ["FaceGateService", "GalleryIndex", argumentParser, logging]),
         .executableTarget(
             name: "facegate-interop",
             dependencies: ["GRPCHTTP2Server", "CFaceGateProto", argumentParser, logging]
