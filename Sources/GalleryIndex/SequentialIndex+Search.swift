@@ -6,6 +6,9 @@ public struct SearchWork: Sendable, Equatable {
     public var fullScan: Int = 0
     /// `componentsRead / fullScan`.
     public var fraction: Double { fullScan == 0 ? 0 : Double(componentsRead) / Double(fullScan) }
+
+    /// Zero counters.
+    public init() {}
 }
 
 extension SequentialIndex {

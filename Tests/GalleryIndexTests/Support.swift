@@ -65,3 +65,13 @@ func expectGalleryError(_ code: GalleryError.Code, sourceLocation: SourceLocatio
         Issue.record("expected GalleryError \(code), got \(error)", sourceLocation: sourceLocation)
     }
 }
+
+/// The `GalleryError` thrown by `body`, or nil.
+func caughtGalleryError(_ body: () throws -> Void) -> GalleryError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error as? GalleryError
+    }
+}
