@@ -1,15 +1,15 @@
 /// Exact brute-force index: the oracle every other index is tested against.
 ///
-/// Vectors are stored row-major, each padded with zeros to a multiple of 8 floats, in one
-/// contiguous buffer; a single query streams the buffer once with SIMD squared distances and
-/// keeps each identity's minimum in a flat per-identity array. A batch of queries is a blocked
-/// query x gallery product (`gemmNT`) on gallery blocks that stay in cache, using
+/// Vectors (padded with zeros to a multiple of 8 floats) are stored in interleaved blocks of 8
+/// rows (`InterleavedRows`): a single query streams the buffer once, computing 8 squared
+/// distances per SIMD instruction, and keeps the top k per-identity minima. A batch is a
+/// register-blocked query x gallery product over cache-sized gallery chunks, using
 /// |q - x|^2 = |q|^2 + |x|^2 - 2 q.x with stored squared norms. Value type (copy-on-write).
 public struct FlatIndex: VectorIndex {
     /// Length of every vector.
     public let dimension: Int
     let stride: Int
-    var data: [Float] = []
+    var rows: InterleavedRows
     var norms: [Float] = []
     var table = RowTable()
 
@@ -19,6 +19,7 @@ public struct FlatIndex: VectorIndex {
         guard dimension >= 1 else { throw GalleryError(.invalidArgument, "dimension must be >= 1, got \(dimension)") }
         self.dimension = dimension
         self.stride = paddedLength(dimension)
+        self.rows = InterleavedRows(width: stride)
     }
 
     /// Number of faces held.
@@ -26,16 +27,16 @@ public struct FlatIndex: VectorIndex {
     /// Number of identities with at least one face.
     public var identityCount: Int { table.identityCount }
     /// Heap bytes for vectors, norms and ids.
-    public var memoryBytes: Int { data.capacity * 4 + norms.capacity * 4 + table.memoryBytes }
+    public var memoryBytes: Int { rows.memoryBytes + norms.capacity * 4 + table.memoryBytes }
 
     /// Adds one face embedding to an identity.
     public mutating func add(_ vector: [Float], face: FaceID, identity: IdentityID) throws(GalleryError) {
         try checkVector(vector, dimension: dimension)
         try table.append(face: face, identity: identity)
-        data.appendGrowing(vector)
-        if stride > dimension { data.appendGrowing(repeatElement(0, count: stride - dimension)) }
+        let x = padded(vector)
+        x.withUnsafeBufferPointer { rows.append($0.baseAddress!) }
         var n: Float = 0
-        for x in vector { n += x * x }
+        for v in vector { n += v * v }
         norms.append(n)
     }
 
@@ -50,23 +51,24 @@ public struct FlatIndex: VectorIndex {
     /// Removes every face of an identity.
     @discardableResult
     public mutating func remove(identity: IdentityID) -> Int {
-        let rows = table.rows(of: identity)
-        for r in rows { removeRow(r) }
-        return rows.count
+        let rs = table.rows(of: identity)
+        for r in rs { removeRow(r) }
+        return rs.count
     }
 
     private mutating func removeRow(_ row: Int) {
         let moved = table.remove(row: row)
-        if moved != row {
-            for j in 0..<stride { data[row * stride + j] = data[moved * stride + j] }
-            norms[row] = norms[moved]
-        }
-        data.removeLast(stride)
+        rows.removeSwappingLast(row)
+        norms[row] = norms[moved]
         norms.removeLast()
     }
 
     func padded(_ q: [Float]) -> [Float] {
         stride == dimension ? q : q + [Float](repeating: 0, count: stride - dimension)
+    }
+
+    func candidates(_ top: DistinctTopK) -> [Candidate] {
+        top.items.map { Candidate(identity: $0.identity, face: table.faceOfRow[Int($0.row)], distance: max($0.distance, 0).squareRoot()) }
     }
 
     /// The `topK` nearest identities (nearest face per identity), nearest first.
@@ -76,40 +78,19 @@ public struct FlatIndex: VectorIndex {
         let n = table.rowCount
         if n == 0 { return [] }
         let q = padded(query)
-        var best = [Float](repeating: .infinity, count: table.slotCapacity)
-        var bestRow = [Int32](repeating: -1, count: table.slotCapacity)
-        let stride = self.stride
+        var dist = [Float](repeating: 0, count: rows.blockCount * 8)
         q.withUnsafeBufferPointer { qb in
-            data.withUnsafeBufferPointer { db in
-                table.slotOfRow.withUnsafeBufferPointer { slots in
-                    best.withUnsafeMutableBufferPointer { bm in
-                        bestRow.withUnsafeMutableBufferPointer { br in
-                            let qp = qb.baseAddress!, base = db.baseAddress!
-                            for row in 0..<n {
-                                let d = squaredDistance(qp, base + row * stride, stride)
-                                let s = Int(slots[row])
-                                if d < bm[s] { bm[s] = d; br[s] = Int32(row) }
-                            }
-                        }
-                    }
-                }
-            }
+            dist.withUnsafeMutableBufferPointer { rows.squaredDistances(to: qb.baseAddress!, into: $0.baseAddress!) }
         }
-        return rank(best: best, bestRow: bestRow, topK: topK)
+        var top = DistinctTopK(topK)
+        let slots = table.slotOfRow, ids = table.identityOfSlot
+        for r in 0..<n where dist[r] <= top.worst {
+            top.offer(dist[r], identity: ids[Int(slots[r])], row: Int32(r))
+        }
+        return candidates(top)
     }
 
-    func rank(best: [Float], bestRow: [Int32], topK: Int) -> [Candidate] {
-        var top = TopK(topK)
-        for s in 0..<best.count where bestRow[s] >= 0 {
-            let d = max(best[s], 0)
-            if d <= top.worst {
-                top.offer(distance: d, identity: table.identityOfSlot[s], face: table.faceOfRow[Int(bestRow[s])])
-            }
-        }
-        return top.candidates(squared: true)
-    }
-
-    /// Batch search as one blocked query x gallery product plus a per-identity minimum.
+    /// Batch search as one blocked query x gallery product plus per-identity minima.
     /// Distances equal `search(_:topK:)`'s up to float rounding (norm expansion).
     public func search(batch queries: [Float], topK: Int) throws(GalleryError) -> [[Candidate]] {
         let nq = try batchRowCount(queries.count, dimension: dimension)
@@ -117,7 +98,7 @@ public struct FlatIndex: VectorIndex {
         for x in queries where !x.isFinite { throw GalleryError(.nonFiniteVector, "query holds a NaN or infinite component") }
         let n = table.rowCount
         if n == 0 { return Array(repeating: [], count: nq) }
-        let stride = self.stride, slots = table.slotCapacity
+        let stride = self.stride
         var q = [Float](repeating: 0, count: nq * stride)
         var qn = [Float](repeating: 0, count: nq)
         for i in 0..<nq {
@@ -127,47 +108,27 @@ public struct FlatIndex: VectorIndex {
                 qn[i] += x * x
             }
         }
-        var best = [Float](repeating: .infinity, count: nq * slots)
-        var bestRow = [Int32](repeating: -1, count: nq * slots)
-        let block = 256
-        var tile = [Float](repeating: 0, count: nq * block)
+        var tops = (0..<nq).map { _ in DistinctTopK(topK) }
+        let slots = table.slotOfRow, ids = table.identityOfSlot, norms = self.norms
+        // Gallery chunks of ~128 KiB stay in L2 while every query passes over them.
+        let chunk = max(2, (128 * 1024) / (stride * 8 * 4))
         q.withUnsafeBufferPointer { qb in
-            data.withUnsafeBufferPointer { db in
-                norms.withUnsafeBufferPointer { nb in
-                    table.slotOfRow.withUnsafeBufferPointer { sb in
-                        tile.withUnsafeMutableBufferPointer { tb in
-                            best.withUnsafeMutableBufferPointer { bm in
-                                bestRow.withUnsafeMutableBufferPointer { br in
-                                    var r0 = 0
-                                    while r0 < n {
-                                        let rn = min(block, n - r0)
-                                        gemmNT(m: nq, n: rn, k: stride,
-                                               a: qb.baseAddress!, lda: stride,
-                                               b: db.baseAddress! + r0 * stride, ldb: stride,
-                                               c: tb.baseAddress!, ldc: block)
-                                        for i in 0..<nq {
-                                            let qi = qn[i], off = i * slots, trow = i * block
-                                            for r in 0..<rn {
-                                                let d = qi + nb[r0 + r] - 2 * tb[trow + r]
-                                                let s = off + Int(sb[r0 + r])
-                                                if d < bm[s] { bm[s] = d; br[s] = Int32(r0 + r) }
-                                            }
-                                        }
-                                        r0 += rn
-                                    }
-                                }
-                            }
+            var b0 = 0
+            while b0 < rows.blockCount {
+                let b1 = min(rows.blockCount, b0 + chunk)
+                rows.dots(queries: qb.baseAddress!, count: nq, ldq: stride, blocks: b0, b1) { i, b, dots in
+                    for lane in 0..<8 {
+                        let r = b * 8 + lane
+                        guard r < n else { break }
+                        let d = qn[i] + norms[r] - 2 * dots[lane]
+                        if d <= tops[i].worst {
+                            tops[i].offer(d, identity: ids[Int(slots[r])], row: Int32(r))
                         }
                     }
                 }
+                b0 = b1
             }
         }
-        var out: [[Candidate]] = []
-        out.reserveCapacity(nq)
-        for i in 0..<nq {
-            out.append(rank(best: Array(best[i * slots ..< (i + 1) * slots]),
-                            bestRow: Array(bestRow[i * slots ..< (i + 1) * slots]), topK: topK))
-        }
-        return out
+        return tops.map { candidates($0) }
     }
 }

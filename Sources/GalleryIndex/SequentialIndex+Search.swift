@@ -36,56 +36,46 @@ extension SequentialIndex {
         }
     }
 
+    /// Level-wise search of a rotated query.
+    ///
+    /// Level 1 scores every row. An upper bound of the k-th best identity distance comes from
+    /// completing the full distance of the best row of the k identities leading on level 1.
+    /// Each later level adds its band for the surviving rows only; a row is dropped once its
+    /// partial squared distance exceeds the bound (and, for `ratio`, once its partial distance
+    /// exceeds delta times the k-th best identity's partial distance).
     private func searchRotated(_ y: UnsafePointer<Float>, topK: Int, work: inout SearchWork) -> [Candidate] {
         let n = table.rowCount
-        let slots = table.slotCapacity
-        let slotOfRow = table.slotOfRow
-        var partial = [Float](repeating: 0, count: n)
-        var best = [Float](repeating: .infinity, count: slots)
-        var bestRow = [Int32](repeating: -1, count: slots)
+        let slots = table.slotOfRow, ids = table.identityOfSlot
+        var partial = [Float](repeating: 0, count: head.blockCount * 8)
+        partial.withUnsafeMutableBufferPointer { head.squaredDistances(to: y, into: $0.baseAddress!) }
+        work.componentsRead += n * head.width
 
-        // Level 1 over every row, tracking each identity's best row.
-        let w0 = bands[0].end
-        levels[0].withUnsafeBufferPointer { lb in
-            let base = lb.baseAddress!
-            for r in 0..<n {
-                let d = squaredDistance(y, base + r * w0, w0)
-                partial[r] = d
-                let s = Int(slotOfRow[r])
-                if d < best[s] { best[s] = d; bestRow[s] = Int32(r) }
-            }
+        var lead = DistinctTopK(topK)
+        for r in 0..<n where partial[r] <= lead.worst {
+            lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
         }
-        work.componentsRead += n * w0
-
-        // Upper bound of the k-th best class distance: complete the full distance of the best
-        // row of the k identities that lead on level 1. Summed in the same order as below, so a
-        // row's bound and its final distance are the same float.
+        // Full distances summed in the same order as the level loop below, so a row's bound
+        // and its final distance are the same float.
         var bound = Float.infinity
-        if table.identityCount >= topK {
-            var lead = TopK(topK)
-            for s in 0..<slots where bestRow[s] >= 0 {
-                if best[s] <= lead.worst { lead.offer(distance: best[s], identity: IdentityID(s), face: nil) }
-            }
+        if lead.items.count == topK {
             var kth: Float = 0
             for item in lead.items {
-                let r = Int(bestRow[Int(item.identity)])
+                let r = Int(item.row)
                 var d = partial[r]
                 for l in 1..<bands.count { d += bandDistance(y, level: l, row: r) }
-                work.componentsRead += stride - w0
                 kth = max(kth, d)
             }
-            // Slack for rounding differences between partial sums and the same full sums.
-            bound = kth * (1 + 1e-5) + 1e-7
+            work.componentsRead += topK * (stride - head.width)
+            bound = kth * (1 + 1e-6)
         }
-
-        var survivors: [Int32] = []
-        survivors.reserveCapacity(n / 4)
         let ratio2: Float? = {
             if case let .ratio(delta) = config.pruning { return delta * delta }
             return nil
         }()
         var cut = bound
-        if let ratio2 { cut = min(cut, ratio2 * kthClassMinimum(best, bestRow: bestRow, topK: topK)) }
+        if let ratio2 { cut = min(cut, ratio2 * lead.worst) }
+
+        var survivors: [Int32] = []
         for r in 0..<n where partial[r] <= cut { survivors.append(Int32(r)) }
 
         for l in 1..<bands.count {
@@ -93,37 +83,30 @@ extension SequentialIndex {
             levels[l].withUnsafeBufferPointer { lb in
                 let base = lb.baseAddress!
                 let yl = y + bands[l].start
-                for r in survivors { partial[Int(r)] += squaredDistance(yl, base + Int(r) * w, w) }
+                partial.withUnsafeMutableBufferPointer { pb in
+                    for r in survivors { pb[Int(r)] += squaredDistance(yl, base + Int(r) * w, w) }
+                }
             }
             work.componentsRead += survivors.count * w
             if l == bands.count - 1 { break }
             var cut = bound
             if let ratio2 {
-                // Seed rule on the current partial distances of the surviving rows.
-                for s in 0..<slots { best[s] = .infinity; bestRow[s] = -1 }
-                for r in survivors {
-                    let s = Int(slotOfRow[Int(r)])
-                    if partial[Int(r)] < best[s] { best[s] = partial[Int(r)]; bestRow[s] = r }
+                var levelLead = DistinctTopK(topK)
+                for r in survivors where partial[Int(r)] <= levelLead.worst {
+                    levelLead.offer(partial[Int(r)], identity: ids[Int(slots[Int(r)])], row: r)
                 }
-                cut = min(cut, ratio2 * kthClassMinimum(best, bestRow: bestRow, topK: topK))
+                cut = min(cut, ratio2 * levelLead.worst)
             }
             survivors.removeAll { partial[Int($0)] > cut }
         }
 
-        // Full distances of the survivors: per-identity minimum, then the top k.
-        for s in 0..<slots { best[s] = .infinity; bestRow[s] = -1 }
-        for r in survivors {
-            let s = Int(slotOfRow[Int(r)])
-            if partial[Int(r)] < best[s] { best[s] = partial[Int(r)]; bestRow[s] = r }
+        var top = DistinctTopK(topK)
+        for r in survivors where partial[Int(r)] <= top.worst {
+            top.offer(partial[Int(r)], identity: ids[Int(slots[Int(r)])], row: r)
         }
-        var top = TopK(topK)
-        for s in 0..<slots where bestRow[s] >= 0 {
-            let d = max(best[s], 0)
-            if d <= top.worst {
-                top.offer(distance: d, identity: table.identityOfSlot[s], face: table.faceOfRow[Int(bestRow[s])])
-            }
+        return top.items.map {
+            Candidate(identity: $0.identity, face: table.faceOfRow[Int($0.row)], distance: max($0.distance, 0).squareRoot())
         }
-        return top.candidates(squared: true)
     }
 
     @inline(__always)
@@ -132,15 +115,5 @@ extension SequentialIndex {
         return levels[l].withUnsafeBufferPointer { lb in
             squaredDistance(y + bands[l].start, lb.baseAddress! + r * w, w)
         }
-    }
-
-    /// The k-th smallest per-identity minimum (the largest of the k best), or the largest one
-    /// when fewer than k identities remain.
-    private func kthClassMinimum(_ best: [Float], bestRow: [Int32], topK: Int) -> Float {
-        var lead = TopK(topK)
-        for s in 0..<best.count where bestRow[s] >= 0 {
-            if best[s] <= lead.worst { lead.offer(distance: best[s], identity: IdentityID(s), face: nil) }
-        }
-        return lead.items.last?.distance ?? .infinity
     }
 }

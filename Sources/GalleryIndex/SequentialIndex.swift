@@ -63,6 +63,10 @@ public struct SequentialIndex: VectorIndex {
     /// Level bands as [start, end) over the padded rotated vector.
     let bands: [(start: Int, end: Int)]
     var basis: PCABasis
+    /// Level 1, interleaved by 8 rows: it is scanned in full on every search.
+    var head: InterleavedRows
+    /// Levels 2... row-major (`levels[l][row * width + j]`; `levels[0]` is unused): only the
+    /// rows that survive pruning are read, each as one contiguous run.
     var levels: [[Float]]
     var table = RowTable()
     /// Adds + removes since the basis was fitted.
@@ -84,6 +88,7 @@ public struct SequentialIndex: VectorIndex {
         self.bands = Self.makeBands(stride: stride, widths: config.levelWidths)
         self.basis = .identity(dimension: dimension)
         self.levels = Array(repeating: [], count: bands.count)
+        self.head = InterleavedRows(width: bands[0].end)
     }
 
     static func makeBands(stride: Int, widths: [Int]) -> [(start: Int, end: Int)] {
@@ -120,7 +125,7 @@ public struct SequentialIndex: VectorIndex {
     }
     /// Heap bytes for rotated vectors, the basis and ids.
     public var memoryBytes: Int {
-        levels.reduce(0) { $0 + $1.capacity * 4 } + (basis.components.count + basis.mean.count) * 4 + table.memoryBytes
+        head.memoryBytes + levels.reduce(0) { $0 + $1.capacity * 4 } + (basis.components.count + basis.mean.count) * 4 + table.memoryBytes
     }
 
     /// True when the gallery has grown or churned enough since the last fit to refit the basis.
@@ -140,7 +145,8 @@ public struct SequentialIndex: VectorIndex {
         x.withUnsafeBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in basis.project(xb.baseAddress!, into: yb.baseAddress!) }
         }
-        for (l, band) in bands.enumerated() { levels[l].appendGrowing(y[band.start..<band.end]) }
+        y.withUnsafeBufferPointer { head.append($0.baseAddress!) }
+        for (l, band) in bands.enumerated().dropFirst() { levels[l].appendGrowing(y[band.start..<band.end]) }
         churn += 1
     }
 
@@ -179,7 +185,11 @@ public struct SequentialIndex: VectorIndex {
                 if n > 0 { basis.project(rows: ob.baseAddress!, count: n, into: rb.baseAddress!) }
             }
         }
-        levels = bands.map { band in
+        head = InterleavedRows(width: bands[0].end)
+        head.reserve(rows: n)
+        rotated.withUnsafeBufferPointer { rb in for r in 0..<n { head.append(rb.baseAddress! + r * stride) } }
+        levels = bands.enumerated().map { l, band in
+            guard l > 0 else { return [] }
             let w = band.end - band.start
             var block = [Float](repeating: 0, count: n * w)
             for r in 0..<n { for j in 0..<w { block[r * w + j] = rotated[r * stride + band.start + j] } }
@@ -194,7 +204,8 @@ public struct SequentialIndex: VectorIndex {
     public func refitted() -> SequentialIndex {
         let n = table.rowCount
         var rotated = [Float](repeating: 0, count: n * stride)
-        for (l, band) in bands.enumerated() {
+        rotated.withUnsafeMutableBufferPointer { rb in for r in 0..<n { head.copyRow(r, into: rb.baseAddress! + r * stride) } }
+        for (l, band) in bands.enumerated().dropFirst() {
             let w = band.end - band.start
             for r in 0..<n { for j in 0..<w { rotated[r * stride + band.start + j] = levels[l][r * w + j] } }
         }
@@ -227,7 +238,8 @@ public struct SequentialIndex: VectorIndex {
 
     private mutating func removeRow(_ row: Int) {
         let moved = table.remove(row: row)
-        for (l, band) in bands.enumerated() {
+        head.removeSwappingLast(row)
+        for (l, band) in bands.enumerated().dropFirst() {
             let w = band.end - band.start
             if moved != row { for j in 0..<w { levels[l][row * w + j] = levels[l][moved * w + j] } }
             levels[l].removeLast(w)
