@@ -39,6 +39,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
         ),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
@@ -52,7 +53,12 @@ let package = Package(
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
         .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels", "CImageCodecs", logging]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
-        .target(name: "GalleryIndex"),
+        .target(
+            name: "GalleryIndex",
+            dependencies: ["CSQLite"],
+            // AVX2 + FMA (x86-64-v3): without it SIMD8 FMA lowers to scalar fmaf calls.
+            swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+        ),
         .target(
             name: "FaceGateService",
             dependencies: [
@@ -62,7 +68,9 @@ let package = Package(
         ),
 
         // Executables.
-        .executableTarget(name: "facegate", dependencies: ["FaceGateService", "Embedding", argumentParser, logging]),
+        .executableTarget(
+            name: "facegate", dependencies: ["FaceGateService", "Embedding", "GalleryIndex", argumentParser, logging]
+        ),
         .executableTarget(
             name: "facegate-interop",
             dependencies: ["GRPCHTTP2Server", "GRPCHealth", "CFaceGateProto", nioCore, nioPosix, argumentParser, logging]

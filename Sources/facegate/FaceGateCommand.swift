@@ -6,7 +6,7 @@ struct FaceGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facegate",
         abstract: "Open-set face recognition server and tools.",
-        subcommands: [BenchCommand.self, ModelCommand.self, EmbedCommand.self]
+        subcommands: [BenchCommand.self, ModelCommand.self, EmbedCommand.self, StoreStressCommand.self]
     )
 }
 
@@ -15,6 +15,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
-        subcommands: [BenchEngineCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchIndexCommand.self]
     )
 }

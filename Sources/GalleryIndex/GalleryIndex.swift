@@ -1,1 +1,0 @@
-// GalleryIndex: see README.md (Layout) for what this module owns.

@@ -1,0 +1,249 @@
+/// The seed's sequential (level-wise PCA) classification index, with an exact pruning mode.
+///
+/// Embeddings are rotated by a full PCA basis fitted on the gallery and stored level by level:
+/// level l holds, for every row, the components of its band `[start_l, end_l)` contiguously, so
+/// scanning level 1 reads only level-1 bytes. A search scores every row on level 1, then adds
+/// the next bands only for rows that survive the pruning rule (`Pruning`). The basis is refitted
+/// by `refitted()` (run in the background by `LiveGallery`) when `needsRefit` says so.
+/// Value type: a copy is an independent snapshot.
+public struct SequentialIndex: VectorIndex {
+    /// How rows are dropped between levels.
+    public enum Pruning: Sendable, Equatable, CustomStringConvertible {
+        /// Drop a row once its partial squared distance exceeds an upper bound of the k-th best
+        /// full class distance (squared). Partial squared distances only grow with more
+        /// components, so answers are identical to `FlatIndex`'s.
+        case exact
+        /// The seed's rule: keep a row while rho / rho_best <= delta, where rho is the partial
+        /// *Euclidean* distance (square root of the partial squared distance) and rho_best the
+        /// k-th best class's. Plain distances, not squared ones: squaring turns delta into
+        /// delta^2 and, with the same delta, prunes far less sharply than the seed measured
+        /// (DESIGN.md: squared ratios with delta 1.2-1.5 lost 40-95 points). The exact bound is
+        /// applied too (it never changes an answer).
+        case ratio(delta: Float)
+
+        /// `exact` or `ratio(δ)`.
+        public var description: String {
+            switch self {
+            case .exact: return "exact"
+            case .ratio(let d): return "ratio(\(d))"
+            }
+        }
+    }
+
+    /// Tuning of a `SequentialIndex`; every field has a documented default.
+    public struct Config: Sendable, Equatable {
+        /// Widths of the levels in components (each rounded up to 8; the last level absorbs the
+        /// rest). Empty = default: 32, 32, 64, 128, ... doubling until the dimension is covered.
+        public var levelWidths: [Int] = []
+        /// Pruning rule. Default `.exact`.
+        public var pruning: Pruning = .exact
+        /// Rows sampled (evenly) to fit the basis. Default 20,000 rows.
+        public var maxFitRows: Int = 20_000
+        /// No basis is fitted below this many rows (identity rotation). Default 64 rows.
+        public var minFitRows: Int = 64
+        /// Refit once adds + removes since the last fit exceed this fraction of the rows the
+        /// basis was fitted on (growth or churn). Default 1.0 (the gallery doubled or turned over).
+        public var refitChurn: Double = 1.0
+
+        /// Creates the default configuration.
+        public init() {}
+
+        /// Creates a configuration with a pruning rule and optional level widths.
+        public init(pruning: Pruning, levelWidths: [Int] = []) {
+            self.pruning = pruning
+            self.levelWidths = levelWidths
+        }
+    }
+
+    /// Length of every vector.
+    public let dimension: Int
+    /// The configuration in use.
+    public var config: Config
+    let stride: Int
+    /// Level bands as [start, end) over the padded rotated vector.
+    let bands: [(start: Int, end: Int)]
+    var basis: PCABasis
+    /// Level 1, interleaved by 8 rows: it is scanned in full on every search.
+    var head: InterleavedRows
+    /// Levels 2... row-major (`levels[l][row * width + j]`; `levels[0]` is unused): only the
+    /// rows that survive pruning are read, each as one contiguous run.
+    var levels: [[Float]]
+    var table = RowTable()
+    /// Adds + removes since the basis was fitted.
+    private(set) var churn = 0
+
+    /// Creates an empty index (identity basis until enough rows arrive to fit one).
+    /// - Throws: `.invalidArgument` for `dimension < 1` or non-positive level widths.
+    public init(dimension: Int, config: Config = Config()) throws(GalleryError) {
+        guard dimension >= 1 else { throw GalleryError(.invalidArgument, "dimension must be >= 1, got \(dimension)") }
+        guard config.levelWidths.allSatisfy({ $0 > 0 }) else {
+            throw GalleryError(.invalidArgument, "level widths must be positive: \(config.levelWidths)")
+        }
+        if case let .ratio(delta) = config.pruning, !(delta >= 1) {
+            throw GalleryError(.invalidArgument, "ratio delta must be >= 1, got \(delta)")
+        }
+        self.dimension = dimension
+        self.config = config
+        self.stride = paddedLength(dimension)
+        self.bands = Self.makeBands(stride: stride, widths: config.levelWidths)
+        self.basis = .identity(dimension: dimension)
+        self.levels = Array(repeating: [], count: bands.count)
+        self.head = InterleavedRows(width: bands[0].end)
+    }
+
+    static func makeBands(stride: Int, widths: [Int]) -> [(start: Int, end: Int)] {
+        var w = widths.map(paddedLength)
+        if w.isEmpty {
+            var next = 32
+            var total = 0
+            while total < stride { w.append(next); total += next; if w.count > 1 { next *= 2 } }
+        }
+        var out: [(Int, Int)] = []
+        var start = 0
+        for width in w where start < stride {
+            let end = min(stride, start + width)
+            out.append((start, end))
+            start = end
+        }
+        if start < stride { out.append((start, stride)) }
+        return out
+    }
+
+    /// Number of faces held.
+    public var count: Int { table.rowCount }
+    /// Number of identities with at least one face.
+    public var identityCount: Int { table.identityCount }
+    /// Level widths in use (components per level, padded to 8).
+    public var levelWidths: [Int] { bands.map { $0.end - $0.start } }
+    /// Rows the current basis was fitted on (0: identity basis).
+    public var fittedRows: Int { basis.fittedRows }
+    /// Fraction of the fitted variance in the first `components` components.
+    public func varianceFraction(components: Int) -> Double {
+        let total = basis.variances.reduce(0, +)
+        guard total > 0 else { return 0 }
+        return basis.variances.prefix(components).reduce(0, +) / total
+    }
+    /// Heap bytes for rotated vectors, the basis and ids.
+    public var memoryBytes: Int {
+        head.memoryBytes + levels.reduce(0) { $0 + $1.capacity * 4 } + (basis.components.count + basis.mean.count) * 4 + table.memoryBytes
+    }
+
+    /// True when the gallery has grown or churned enough since the last fit to refit the basis.
+    public var needsRefit: Bool {
+        let n = table.rowCount
+        if basis.fittedRows == 0 { return n >= config.minFitRows }
+        return Double(churn) > config.refitChurn * Double(basis.fittedRows)
+    }
+
+    /// Adds one face, projected with the current basis at once.
+    public mutating func add(_ vector: [Float], face: FaceID, identity: IdentityID) throws(GalleryError) {
+        try checkVector(vector, dimension: dimension)
+        try table.append(face: face, identity: identity)
+        var x = vector
+        if stride > dimension { x += [Float](repeating: 0, count: stride - dimension) }
+        var y = [Float](repeating: 0, count: stride)
+        x.withUnsafeBufferPointer { xb in
+            y.withUnsafeMutableBufferPointer { yb in basis.project(xb.baseAddress!, into: yb.baseAddress!) }
+        }
+        y.withUnsafeBufferPointer { head.append($0.baseAddress!) }
+        for (l, band) in bands.enumerated().dropFirst() { levels[l].appendGrowing(y[band.start..<band.end]) }
+        churn += 1
+    }
+
+    /// Builds an index from many vectors at once (row-major `faces.count x dimension`), fitting
+    /// the basis first. Faster than repeated `add` (one blocked projection).
+    /// - Throws: as `add`, and `.invalidArgument` when the id arrays and vectors disagree.
+    public init(dimension: Int, config: Config = Config(), vectors: [Float], faces: [FaceID], identities: [IdentityID]) throws(GalleryError) {
+        try self.init(dimension: dimension, config: config)
+        guard faces.count == identities.count, vectors.count == faces.count * dimension else {
+            throw GalleryError(.invalidArgument, "\(vectors.count) floats for \(faces.count) faces of dimension \(dimension)")
+        }
+        for x in vectors where !x.isFinite { throw GalleryError(.nonFiniteVector, "vector holds a NaN or infinite component") }
+        for (f, i) in zip(faces, identities) { try table.append(face: f, identity: i) }
+        let n = faces.count
+        var padded = [Float](repeating: 0, count: n * stride)
+        for r in 0..<n { for j in 0..<dimension { padded[r * stride + j] = vectors[r * dimension + j] } }
+        load(original: padded, count: n)
+    }
+
+    /// Fits the basis on `original` (padded rows) if there are enough, then fills the levels.
+    private mutating func load(original: [Float], count n: Int) {
+        if n >= config.minFitRows {
+            let m = min(n, config.maxFitRows)
+            var sample = [Float](repeating: 0, count: m * stride)
+            for i in 0..<m {
+                let r = Int((Double(i) * Double(n) / Double(m)).rounded(.down))
+                for j in 0..<stride { sample[i * stride + j] = original[r * stride + j] }
+            }
+            basis = sample.withUnsafeBufferPointer { PCABasis.fit(rows: $0, count: m, dimension: dimension) }
+        } else {
+            basis = .identity(dimension: dimension)
+        }
+        var rotated = [Float](repeating: 0, count: n * stride)
+        original.withUnsafeBufferPointer { ob in
+            rotated.withUnsafeMutableBufferPointer { rb in
+                if n > 0 { basis.project(rows: ob.baseAddress!, count: n, into: rb.baseAddress!) }
+            }
+        }
+        head = InterleavedRows(width: bands[0].end)
+        head.reserve(rows: n)
+        rotated.withUnsafeBufferPointer { rb in for r in 0..<n { head.append(rb.baseAddress! + r * stride) } }
+        levels = bands.enumerated().map { l, band in
+            guard l > 0 else { return [] }
+            let w = band.end - band.start
+            var block = [Float](repeating: 0, count: n * w)
+            for r in 0..<n { for j in 0..<w { block[r * w + j] = rotated[r * stride + band.start + j] } }
+            return block
+        }
+        churn = 0
+    }
+
+    /// A copy of this index with the basis refitted on its current rows (the originals are
+    /// reconstructed exactly up to float rounding from the rotated rows). Pure: run it on a
+    /// snapshot in the background and swap the result in.
+    public func refitted() -> SequentialIndex {
+        let n = table.rowCount
+        var rotated = [Float](repeating: 0, count: n * stride)
+        rotated.withUnsafeMutableBufferPointer { rb in for r in 0..<n { head.copyRow(r, into: rb.baseAddress! + r * stride) } }
+        for (l, band) in bands.enumerated().dropFirst() {
+            let w = band.end - band.start
+            for r in 0..<n { for j in 0..<w { rotated[r * stride + band.start + j] = levels[l][r * w + j] } }
+        }
+        var original = [Float](repeating: 0, count: n * stride)
+        rotated.withUnsafeBufferPointer { rb in
+            original.withUnsafeMutableBufferPointer { ob in
+                if n > 0 { basis.reconstruct(rows: rb.baseAddress!, count: n, into: ob.baseAddress!) }
+            }
+        }
+        var copy = self
+        copy.load(original: original, count: n)
+        return copy
+    }
+
+    /// Removes one face; false when absent.
+    @discardableResult
+    public mutating func remove(face: FaceID) -> Bool {
+        guard let row = table.row(of: face) else { return false }
+        removeRow(row)
+        return true
+    }
+
+    /// Removes every face of an identity.
+    @discardableResult
+    public mutating func remove(identity: IdentityID) -> Int {
+        let rows = table.rows(of: identity)
+        for r in rows { removeRow(r) }
+        return rows.count
+    }
+
+    private mutating func removeRow(_ row: Int) {
+        let moved = table.remove(row: row)
+        head.removeSwappingLast(row)
+        for (l, band) in bands.enumerated().dropFirst() {
+            let w = band.end - band.start
+            if moved != row { for j in 0..<w { levels[l][row * w + j] = levels[l][moved * w + j] } }
+            levels[l].removeLast(w)
+        }
+        churn += 1
+    }
+}
