@@ -42,7 +42,7 @@ let package = Package(
         ),
 
         // Executables.
-        .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
+        .executableTarget(name: "facegate", dependencies: ["FaceGateService", "OODGate", "Embedding", argumentParser, logging]),
         .executableTarget(
             name: "facegate-interop",
             dependencies: ["GRPCHTTP2Server", "CFaceGateProto", argumentParser, logging]

@@ -6,7 +6,7 @@ struct FaceGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facegate",
         abstract: "Open-set face recognition server and tools.",
-        subcommands: [BenchCommand.self]
+        subcommands: [BenchCommand.self, TrainGateCommand.self, EvalCommand.self]
     )
 }
 
@@ -15,6 +15,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
-        subcommands: []
+        subcommands: [BenchGateCommand.self]
     )
 }
