@@ -4,30 +4,32 @@ import Foundation
 /// reason the limit names. The whole gate of a fresh install, and a safety net under a
 /// trained scorer.
 ///
-/// Defaults (chosen so that only obvious junk is refused; see docs/ood-gate.md for the lfw-dev
-/// measurements behind them). Sharpness is for the default 150x150 aligned chip and scales
-/// roughly with the square of the chip's detail, so a 112x112 pipeline keeps the same order.
+/// Defaults come from lfw-dev (4,485 faces, YuNet landmarks, 112x112 ArcFace crops; see
+/// docs/ood-gate.md): each limit sits below the 0.5% quantile of the good faces (so each cue
+/// alone refuses well under 1% of them) and beyond most of the synthetic junk. Sharpness is for
+/// a 112x112 crop; other crop sizes should re-measure it. Landmark confidence is YuNet's face
+/// score; a pipeline without one reports 0 and the limit is skipped.
 public struct CueThresholds: Sendable, Equatable {
     /// Below this inter-ocular distance in the source image (pixels): `tooSmall`.
-    public var minFaceSizePx: Float = 12
+    public var minFaceSizePx: Float = 16
     /// Below this variance of the Laplacian: `blurry`.
-    public var minSharpness: Float = 12
+    public var minSharpness: Float = 15
     /// Below this mean grey level: `tooDark`.
     public var minBrightness: Float = 35
     /// Above this fraction of black-clipped pixels: `tooDark`.
     public var maxClippedDarkFraction: Float = 0.4
     /// Above this mean grey level: `tooBright`.
-    public var maxBrightness: Float = 225
+    public var maxBrightness: Float = 200
     /// Above this fraction of white-clipped pixels: `tooBright`.
-    public var maxClippedBrightFraction: Float = 0.3
+    public var maxClippedBrightFraction: Float = 0.25
     /// Below this grey-level standard deviation: `lowContrast`.
-    public var minContrast: Float = 14
+    public var minContrast: Float = 16
     /// Beyond this absolute roll (degrees): `pose`.
     public var maxAbsRollDegrees: Float = 40
     /// Beyond this absolute yaw proxy: `pose`.
-    public var maxAbsYaw: Float = 0.7
+    public var maxAbsYaw: Float = 0.95
     /// Below this landmark confidence, when the predictor gives one (> 0): `occluded`.
-    public var minLandmarkConfidence: Float = 0.3
+    public var minLandmarkConfidence: Float = 0.6
 
     /// The documented defaults.
     public init() {}

@@ -87,6 +87,9 @@ struct TrainGateCommand: ParsableCommand {
     @Option(help: "Hidden layer widths, comma separated.")
     var hidden: String = "64"
 
+    @Option(help: "Share of the OOD loss weight given to misclassification-labelled faces (default: by count).")
+    var misclassifiedShare: Double?
+
     @Option(help: "Maximum training epochs (early stopping on the validation loss).")
     var epochs: Int = 60
 
@@ -98,6 +101,7 @@ struct TrainGateCommand: ParsableCommand {
         config.thresholdRule = balanced ? .balanced : .targetTNR(targetTNR)
         config.mlp.hidden = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         config.mlp.maxEpochs = epochs
+        config.misclassifiedShare = misclassifiedShare
         let labelled = try data.load(config)
         let clock = ContinuousClock()
         let start = clock.now

@@ -19,7 +19,7 @@ struct GateTests {
         (GateTests.cues { $0.contrast = 5 }, [.lowContrast]),
         (GateTests.cues { $0.landmarkConfidence = 0.1 }, [.occluded]),
         (GateTests.cues { $0.rollDegrees = -50 }, [.pose]),
-        (GateTests.cues { $0.yawProxy = 0.9 }, [.pose]),
+        (GateTests.cues { $0.yawProxy = -1 }, [.pose]),
         (GateTests.cues { $0.sharpness = 3; $0.faceSizePx = 5 }, [.blurry, .tooSmall]),
         (GateTests.cues { $0.landmarkConfidence = 0 }, []),  // 0 = not available, not "occluded"
         (Fixtures.goodCues, []),

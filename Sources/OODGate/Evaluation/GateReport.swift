@@ -21,6 +21,10 @@ public struct GateReport: Sendable {
     public var operatingPoint: DiscardCurve.Point
     /// The gate's threshold.
     public var threshold: Float
+    /// ROC AUC of the OOD score: misclassification-labelled vs in-distribution held-out originals.
+    public var misclassifiedAUC: Double
+    /// ROC AUC of the OOD score: transformed copies vs in-distribution held-out originals.
+    public var transformedAUC: Double
 
     /// Identification error with all images.
     public var errorAll: Double { 1 - identificationAll.accuracy }
@@ -65,6 +69,17 @@ public struct GateReport: Sendable {
                 kinds[kind, default: ConfusionTable()].add(predicted: predicted, actual: true)
             }
         }
+        var idScores: [Float] = [], misScores: [Float] = [], transScores: [Float] = []
+        for (k, i) in rows.enumerated() {
+            switch data.examples[i] {
+            case .inDistribution: idScores.append(verdicts[k].oodScore)
+            case .misclassified: misScores.append(verdicts[k].oodScore)
+            case .transformed: transScores.append(verdicts[k].oodScore)
+            case .reference: break
+            }
+        }
+        misclassifiedAUC = rocAUC(positives: misScores, negatives: idScores)
+        transformedAUC = rocAUC(positives: transScores, negatives: idScores)
         perKind = Degradation.Kind.allCases.compactMap { k in kinds[k].flatMap { $0.positives > 0 ? (k, $0) : nil } }
 
         // Identification over the held-out originals.
@@ -92,9 +107,9 @@ public struct GateReport: Sendable {
         func pct(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
         var lines: [String] = []
         lines.append("OOD detection on the held-out identities (threshold \(String(format: "%.4f", threshold))):")
-        lines.append("  overall:                   \(overall.summary)")
-        lines.append("  misclassification-labelled: \(misclassified.summary)")
-        lines.append("  transformed (synthetic):   \(transformed.summary)")
+        lines.append("  overall:                    \(overall.summary)")
+        lines.append("  misclassification-labelled: \(misclassified.summary), AUC \(String(format: "%.3f", misclassifiedAUC))")
+        lines.append("  transformed (synthetic):    \(transformed.summary), AUC \(String(format: "%.3f", transformedAUC))")
         for (kind, table) in perKind {
             lines.append("    \(kind.description.padding(toLength: 14, withPad: " ", startingAt: 0)) TPR \(pct(table.tpr)) (\(table.positives))")
         }
@@ -105,4 +120,18 @@ public struct GateReport: Sendable {
         lines.append("  gate operating point on the all-images curve: discards \(pct(operatingPoint.discarded)), error \(pct(operatingPoint.error))")
         return lines.joined(separator: "\n")
     }
+}
+
+/// Area under the ROC curve: probability that a random positive scores above a random negative
+/// (ties count half); NaN when either side is empty.
+func rocAUC(positives: [Float], negatives: [Float]) -> Double {
+    guard !positives.isEmpty, !negatives.isEmpty else { return .nan }
+    let neg = negatives.sorted()
+    var total = 0.0
+    for p in positives {
+        let below = lowerBound(neg, p)
+        let notAbove = lowerBound(neg, p.nextUp)
+        total += Double(below) + 0.5 * Double(notAbove - below)
+    }
+    return total / Double(positives.count * neg.count)
 }

@@ -10,6 +10,10 @@ public struct GateTrainingConfig: Sendable, Equatable {
     public var labels = LabelBuilder()
     /// The scorer's training.
     public var mlp = MLPTrainingConfig()
+    /// Share of the OOD class's loss weight given to misclassification-labelled examples
+    /// (the rest goes to transformed ones); nil weights every OOD example equally. The classes
+    /// are balanced either way.
+    public var misclassifiedShare: Double? = nil
     /// How the threshold is calibrated on the validation split.
     public var thresholdRule: ThresholdRule = .targetTNR(0.95)
     /// Hard cue limits stored with the gate.
@@ -139,7 +143,9 @@ public enum GateTraining {
         let y = trainRows.map { data.examples[$0].isOOD ?? false }
         let yv = validationRows.map { data.examples[$0].isOOD ?? false }
         let (network, mlpSummary) = try MLP.train(rows: x, labels: y, validationRows: xv, validationLabels: yv,
-                                                  dimensions: width, config: config.mlp)
+                                                  dimensions: width, config: config.mlp,
+                                                  weights: lossWeights(trainRows, data, config),
+                                                  validationWeights: lossWeights(validationRows, data, config))
         let scores = network.logits(xv, count: yv.count).map(sigmoid)
         let threshold = config.thresholdRule.threshold(scores: scores, labels: yv)
         let scorer = try GateScorer(modelID: data.set.modelID, embeddingDimensions: d, normaliser: normaliser,
@@ -148,5 +154,28 @@ public enum GateTraining {
                               validationExamples: yv.count, validationOOD: yv.filter { $0 }.count,
                               mlp: mlpSummary, threshold: threshold)
         return (Gate(limits: config.limits, scorer: scorer, policy: policy), summary)
+    }
+
+    /// Per-example loss weights: classes balanced; within OOD, `misclassifiedShare` if set.
+    static func lossWeights(_ rows: [Int], _ data: LabelledFeatures, _ config: GateTrainingConfig) -> [Float]? {
+        guard let share = config.misclassifiedShare else { return nil }
+        var counts = (id: 0, mis: 0, trans: 0)
+        for i in rows {
+            switch data.examples[i] {
+            case .inDistribution: counts.id += 1
+            case .misclassified: counts.mis += 1
+            case .transformed: counts.trans += 1
+            case .reference: break
+            }
+        }
+        let total = Double(counts.id)
+        let misShare = counts.trans == 0 ? 1 : (counts.mis == 0 ? 0 : share)
+        return rows.map { i in
+            switch data.examples[i] {
+            case .inDistribution, .reference: 1
+            case .misclassified: Float(misShare * total / Double(max(counts.mis, 1)))
+            case .transformed: Float((1 - misShare) * total / Double(max(counts.trans, 1)))
+            }
+        }
     }
 }

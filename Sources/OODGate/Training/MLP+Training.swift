@@ -40,11 +40,13 @@ extension MLP {
     /// - Parameters:
     ///   - rows/labels: training rows (row-major, `dimensions` wide); `true` = OOD.
     ///   - validationRows/validationLabels: rows for early stopping (may be the training rows).
-    /// Classes are weighted so each contributes half the loss. Throws `insufficientData`
-    /// when either class is missing from the training rows.
+    ///   - weights/validationWeights: per-row loss weights; nil weights the classes so each
+    ///     contributes half the loss (an OOD row weighs `positiveWeight`, an in-distribution row 1).
+    /// Throws `insufficientData` when either class is missing from the training rows.
     public static func train(
         rows: [Float], labels: [Bool], validationRows: [Float], validationLabels: [Bool],
-        dimensions: Int, config: MLPTrainingConfig = MLPTrainingConfig()
+        dimensions: Int, config: MLPTrainingConfig = MLPTrainingConfig(),
+        weights: [Float]? = nil, validationWeights: [Float]? = nil
     ) throws(GateError) -> (MLP, MLPTrainingSummary) {
         let n = labels.count
         let positives = labels.filter { $0 }.count
@@ -55,6 +57,11 @@ extension MLP {
             throw GateError(.insufficientData, "training needs both OOD and in-distribution rows (\(positives) of \(n) are OOD)")
         }
         let positiveWeight = Float(n - positives) / Float(positives)
+        let w = weights ?? labels.map { $0 ? positiveWeight : 1 }
+        let wv = validationWeights ?? validationLabels.map { $0 ? positiveWeight : 1 }
+        guard w.count == n, wv.count == validationLabels.count else {
+            throw GateError(.dimensionMismatch, "one loss weight per row is needed")
+        }
         var generator = SeededGenerator(seed: config.seed)
         var net = MLP(inputs: dimensions, hidden: config.hidden, generator: &generator)
         var state = AdamState(net)
@@ -69,12 +76,11 @@ extension MLP {
             var start = 0
             while start < n {
                 let batch = Array(order[start..<min(n, start + config.batchSize)])
-                let grads = net.gradients(rows: rows, labels: labels, indices: batch, dimensions: dimensions,
-                                          positiveWeight: positiveWeight)
+                let grads = net.gradients(rows: rows, labels: labels, indices: batch, dimensions: dimensions, weights: w)
                 state.step(&net, grads, config: config)
                 start += config.batchSize
             }
-            let loss = net.loss(rows: validationRows, labels: validationLabels, positiveWeight: positiveWeight)
+            let loss = net.loss(rows: validationRows, labels: validationLabels, weights: wv)
             if loss < bestLoss {
                 bestLoss = loss
                 best = net
@@ -87,11 +93,16 @@ extension MLP {
 
     /// Mean class-weighted binary cross-entropy on rows.
     func loss(rows: [Float], labels: [Bool], positiveWeight: Float) -> Float {
+        loss(rows: rows, labels: labels, weights: labels.map { $0 ? positiveWeight : 1 })
+    }
+
+    /// Mean weighted binary cross-entropy on rows.
+    func loss(rows: [Float], labels: [Bool], weights: [Float]) -> Float {
         let z = logits(rows, count: labels.count)
         var total: Double = 0
         var weight: Double = 0
         for (i, y) in labels.enumerated() {
-            let w = y ? positiveWeight : 1
+            let w = weights[i]
             // softplus(-z) for positives, softplus(z) for negatives.
             let s = y ? -z[i] : z[i]
             total += Double(w * (max(s, 0) + log1pf(expf(-abs(s)))))
@@ -102,6 +113,12 @@ extension MLP {
 
     /// Gradients of the weighted loss, averaged over the minibatch `indices`.
     func gradients(rows: [Float], labels: [Bool], indices: [Int], dimensions: Int, positiveWeight: Float) -> [Layer] {
+        gradients(rows: rows, labels: labels, indices: indices, dimensions: dimensions,
+                  weights: labels.map { $0 ? positiveWeight : 1 })
+    }
+
+    /// Gradients of the per-row weighted loss, averaged over the minibatch `indices`.
+    func gradients(rows: [Float], labels: [Bool], indices: [Int], dimensions: Int, weights: [Float]) -> [Layer] {
         var grads = layers.map { Layer(inputs: $0.inputs, outputs: $0.outputs,
                                        weights: [Float](repeating: 0, count: $0.weights.count),
                                        bias: [Float](repeating: 0, count: $0.bias.count)) }
@@ -120,7 +137,7 @@ extension MLP {
                 }
                 acts.append(y)
             }
-            let w: Float = labels[r] ? positiveWeight : 1
+            let w = weights[r]
             totalWeight += w
             // d loss / d logit = w * (sigmoid(z) - y).
             var delta: [Float] = [w * (sigmoid(acts[layers.count][0]) - (labels[r] ? 1 : 0))]
