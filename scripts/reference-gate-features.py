@@ -183,7 +183,8 @@ def main():
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--limit", type=int, default=0, help="only the first N identities (smoke runs)")
     a = ap.parse_args()
-    model_id = "sha256:" + hashlib.sha256(open(a.model, "rb").read()).hexdigest()
+    # The model id is the lower-case hex sha256 of the weights file (ModelIdentity.sha256).
+    model_id = hashlib.sha256(open(a.model, "rb").read()).hexdigest()
     det, net = session(a.detector), session(a.model)
     rng = random.Random(a.seed)
     ids = sorted(d for d in os.listdir(a.data) if os.path.isdir(os.path.join(a.data, d)))
