@@ -26,6 +26,13 @@ let package = Package(
         // C shims and generated C.
         .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
         .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        // The CNN engine's SIMD kernels (AVX2/FMA with runtime dispatch) and the OpenBLAS forwarder.
+        .target(
+            name: "CEmbeddingKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
+        ),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
@@ -33,7 +40,7 @@ let package = Package(
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
-        .target(name: "Embedding", dependencies: ["CFaceGateProto"]),
+        .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels", "CImageCodecs", logging]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(name: "GalleryIndex"),
         .target(
@@ -52,7 +59,7 @@ let package = Package(
         .target(name: "FaceGateTesting", dependencies: ["FaceGateService"], path: "Tests/FaceGateTesting"),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
         .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "FaceGateTesting"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], exclude: ["Fixtures"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
         .testTarget(name: "GalleryIndexTests", dependencies: ["GalleryIndex"]),
         .testTarget(name: "FaceGateServiceTests", dependencies: ["FaceGateService", "FaceGateTesting"]),

@@ -1,0 +1,402 @@
+// The engine's hot loops. Every public function has an AVX2/FMA path (compiled with a target
+// attribute so the rest of the file stays baseline x86-64) and a scalar path used when the CPU
+// lacks AVX2/FMA or when tests force it.
+#include "CEmbeddingKernels.h"
+#include <math.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define FG_X86 1
+#define FG_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define FG_X86 0
+#endif
+
+static int fg_scalar_forced = 0;
+static int fg_has_avx2 = -1;
+
+int fg_cpu_has_avx2_fma(void) {
+#if FG_X86
+    if (fg_has_avx2 < 0) {
+        __builtin_cpu_init();
+        fg_has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return fg_has_avx2;
+#else
+    return 0;
+#endif
+}
+
+void fg_force_scalar(int on) { fg_scalar_forced = on; }
+
+static inline int use_avx2(void) { return !fg_scalar_forced && fg_cpu_has_avx2_fma(); }
+
+// OpenBLAS entry points, declared here so the shim does not depend on which cblas.h variant
+// (pthread/openmp/serial) Debian's alternatives select.
+extern void cblas_sgemm(int order, int transa, int transb, int M, int N, int K, float alpha, const float *A,
+                        int lda, const float *B, int ldb, float beta, float *C, int ldc);
+extern void openblas_set_num_threads(int n);
+
+void fg_blas_set_threads(int n) { openblas_set_num_threads(n); }
+
+void fg_sgemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+    cblas_sgemm(101 /* RowMajor */, 111 /* NoTrans */, 111, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar epilogue.
+
+static inline float act1(float v, int c, const fg_epilogue *ep) {
+    switch (ep->act) {
+    case FG_ACT_RELU: return v > 0 ? v : 0;
+    case FG_ACT_CLIP: return v < ep->lo ? ep->lo : (v > ep->hi ? ep->hi : v);
+    case FG_ACT_PRELU: return v >= 0 ? v : v * ep->slopes[c];
+    case FG_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
+    default: return v;
+    }
+}
+
+static void epilogue_scalar(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
+    for (int m = 0; m < M; m++) {
+        float *row = y + (size_t)m * ldy;
+        const float *res = ep->residual ? ep->residual + (size_t)m * ep->ld_residual : NULL;
+        for (int n = 0; n < N; n++) {
+            float v = row[n];
+            if (ep->bias) v += ep->bias[n];
+            if (res) v += res[n];
+            row[n] = act1(v, n, ep);
+        }
+    }
+}
+
+#if FG_X86
+// Applies bias, residual and activation to 8 channels starting at n.
+FG_AVX2 static inline __m256 ep8(__m256 v, int n, const float *res_row, const fg_epilogue *ep) {
+    if (ep->bias) v = _mm256_add_ps(v, _mm256_loadu_ps(ep->bias + n));
+    if (res_row) v = _mm256_add_ps(v, _mm256_loadu_ps(res_row + n));
+    switch (ep->act) {
+    case FG_ACT_RELU: return _mm256_max_ps(v, _mm256_setzero_ps());
+    case FG_ACT_CLIP: return _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(ep->lo)), _mm256_set1_ps(ep->hi));
+    case FG_ACT_PRELU: {
+        __m256 neg = _mm256_mul_ps(v, _mm256_loadu_ps(ep->slopes + n));
+        return _mm256_blendv_ps(v, neg, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+    }
+    case FG_ACT_SIGMOID: {
+        float t[8];
+        _mm256_storeu_ps(t, v);
+        for (int i = 0; i < 8; i++) t[i] = 1.0f / (1.0f + expf(-t[i]));
+        return _mm256_loadu_ps(t);
+    }
+    default: return v;
+    }
+}
+
+FG_AVX2 static void epilogue_avx2(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
+    for (int m = 0; m < M; m++) {
+        float *row = y + (size_t)m * ldy;
+        const float *res = ep->residual ? ep->residual + (size_t)m * ep->ld_residual : NULL;
+        int n = 0;
+        for (; n + 8 <= N; n += 8) _mm256_storeu_ps(row + n, ep8(_mm256_loadu_ps(row + n), n, res, ep));
+        for (; n < N; n++) {
+            float v = row[n];
+            if (ep->bias) v += ep->bias[n];
+            if (res) v += res[n];
+            row[n] = act1(v, n, ep);
+        }
+    }
+}
+#endif
+
+void fg_apply_epilogue(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
+    if (ep->act == FG_ACT_NONE && !ep->bias && !ep->residual) return;
+#if FG_X86
+    if (use_avx2()) { epilogue_avx2(y, M, N, ldy, ep); return; }
+#endif
+    epilogue_scalar(y, M, N, ldy, ep);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GEMM with B packed in panels of 16 columns: packed[panel][k][16], zero padded.
+
+#define NR 16
+#define MR 6
+
+size_t fg_packed_b_size(int K, int N) { return (size_t)((N + NR - 1) / NR) * (size_t)K * NR; }
+
+void fg_pack_b(int K, int N, const float *B, int ldb, float *packed) {
+    int panels = (N + NR - 1) / NR;
+    for (int p = 0; p < panels; p++) {
+        float *dst = packed + (size_t)p * K * NR;
+        for (int k = 0; k < K; k++) {
+            for (int j = 0; j < NR; j++) {
+                int n = p * NR + j;
+                dst[(size_t)k * NR + j] = n < N ? B[(size_t)k * ldb + n] : 0.0f;
+            }
+        }
+    }
+}
+
+static void gemm_scalar(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
+                        const fg_epilogue *ep) {
+    for (int m = 0; m < M; m++) {
+        for (int n = 0; n < N; n++) {
+            const float *bp = packed + (size_t)(n / NR) * K * NR + (n % NR);
+            float acc = 0;
+            for (int k = 0; k < K; k++) acc += A[(size_t)m * lda + k] * bp[(size_t)k * NR];
+            C[(size_t)m * ldc + n] = acc;
+        }
+    }
+    if (ep) fg_apply_epilogue(C, M, N, ldc, ep);
+}
+
+#if FG_X86
+// 6x16 register tile: rows m..m+mr of A times one packed panel, full K, epilogue fused.
+FG_AVX2 static void micro_6x16(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                               int n0, const fg_epilogue *ep) {
+    const float *a[MR];
+    for (int i = 0; i < MR; i++) a[i] = A + (size_t)(i < mr ? i : mr - 1) * lda;
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        __m256 b0 = _mm256_loadu_ps(bp + (size_t)k * NR), b1 = _mm256_loadu_ps(bp + (size_t)k * NR + 8);
+        __m256 x;
+        x = _mm256_broadcast_ss(a[0] + k); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(a[1] + k); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(a[2] + k); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(a[3] + k); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+        x = _mm256_broadcast_ss(a[4] + k); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+        x = _mm256_broadcast_ss(a[5] + k); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
+    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int i = 0; i < mr; i++) {
+        float *crow = C + (size_t)i * ldc;
+        const float *res = ep && ep->residual ? ep->residual + (size_t)i * ep->ld_residual : NULL;
+        if (nr == NR) {
+            __m256 v0 = acc[i][0], v1 = acc[i][1];
+            if (ep) { v0 = ep8(v0, n0, res ? res - n0 : NULL, ep); v1 = ep8(v1, n0 + 8, res ? res - n0 : NULL, ep); }
+            _mm256_storeu_ps(crow, v0);
+            _mm256_storeu_ps(crow + 8, v1);
+        } else {
+            float t[NR];
+            _mm256_storeu_ps(t, acc[i][0]);
+            _mm256_storeu_ps(t + 8, acc[i][1]);
+            for (int j = 0; j < nr; j++) {
+                float v = t[j];
+                if (ep) {
+                    if (ep->bias) v += ep->bias[n0 + j];
+                    if (res) v += res[j];
+                    v = act1(v, n0 + j, ep);
+                }
+                crow[j] = v;
+            }
+        }
+    }
+}
+
+FG_AVX2 static void gemm_avx2(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
+                              const fg_epilogue *ep) {
+    int panels = (N + NR - 1) / NR;
+    // Column groups whose packed panels fit in L2 (~256 KB) while a 6-row strip of A stays in L1.
+    int group = (int)(65536 / ((size_t)K * NR));
+    if (group < 1) group = 1;
+    fg_epilogue shifted;
+    for (int p0 = 0; p0 < panels; p0 += group) {
+        int p1 = p0 + group < panels ? p0 + group : panels;
+        for (int m = 0; m < M; m += MR) {
+            int mr = M - m < MR ? M - m : MR;
+            for (int p = p0; p < p1; p++) {
+                int n0 = p * NR;
+                int nr = N - n0 < NR ? N - n0 : NR;
+                const fg_epilogue *e = ep;
+                if (ep && ep->residual) {
+                    shifted = *ep;
+                    shifted.residual = ep->residual + (size_t)m * ep->ld_residual + n0;
+                    e = &shifted;
+                }
+                micro_6x16(mr, nr, K, A + (size_t)m * lda, lda, packed + (size_t)p * K * NR, C + (size_t)m * ldc + n0, ldc,
+                           n0, e);
+            }
+        }
+    }
+}
+#endif
+
+void fg_gemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
+                    const fg_epilogue *ep) {
+#if FG_X86
+    if (use_avx2()) { gemm_avx2(M, N, K, A, lda, packed, C, ldc, ep); return; }
+#endif
+    gemm_scalar(M, N, K, A, lda, packed, C, ldc, ep);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise convolution, NHWC, vectorised across channels.
+
+static void depthwise_scalar(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy, int sx,
+                             int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep) {
+    for (int oy = 0; oy < OH; oy++) {
+        for (int ox = 0; ox < OW; ox++) {
+            float *out = y + ((size_t)oy * OW + ox) * C;
+            for (int c = 0; c < C; c++) out[c] = 0;
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy * sy - pt + ky;
+                if (iy < 0 || iy >= H) continue;
+                for (int kx = 0; kx < kw; kx++) {
+                    int ix = ox * sx - pl + kx;
+                    if (ix < 0 || ix >= W) continue;
+                    const float *in = x + ((size_t)iy * W + ix) * C;
+                    const float *wk = w + ((size_t)ky * kw + kx) * C;
+                    for (int c = 0; c < C; c++) out[c] += in[c] * wk[c];
+                }
+            }
+        }
+    }
+    epilogue_scalar(y, OH * OW, C, C, ep);
+}
+
+#if FG_X86
+FG_AVX2 static void depthwise_avx2(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy,
+                                   int sx, int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep) {
+    for (int oy = 0; oy < OH; oy++) {
+        int ky0 = pt - oy * sy > 0 ? pt - oy * sy : 0;
+        int ky1 = H + pt - oy * sy < kh ? H + pt - oy * sy : kh;
+        for (int ox = 0; ox < OW; ox++) {
+            int kx0 = pl - ox * sx > 0 ? pl - ox * sx : 0;
+            int kx1 = W + pl - ox * sx < kw ? W + pl - ox * sx : kw;
+            size_t opos = (size_t)oy * OW + ox;
+            float *out = y + opos * C;
+            const float *res = ep->residual ? ep->residual + opos * ep->ld_residual : NULL;
+            int c = 0;
+            for (; c + 16 <= C; c += 16) {
+                __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+                for (int ky = ky0; ky < ky1; ky++) {
+                    const float *in = x + ((size_t)(oy * sy - pt + ky) * W + (ox * sx - pl)) * C + c;
+                    const float *wk = w + (size_t)ky * kw * C + c;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(in + (size_t)kx * C), _mm256_loadu_ps(wk + (size_t)kx * C), a0);
+                        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(in + (size_t)kx * C + 8), _mm256_loadu_ps(wk + (size_t)kx * C + 8), a1);
+                    }
+                }
+                _mm256_storeu_ps(out + c, ep8(a0, c, res, ep));
+                _mm256_storeu_ps(out + c + 8, ep8(a1, c + 8, res, ep));
+            }
+            for (; c + 8 <= C; c += 8) {
+                __m256 a0 = _mm256_setzero_ps();
+                for (int ky = ky0; ky < ky1; ky++) {
+                    const float *in = x + ((size_t)(oy * sy - pt + ky) * W + (ox * sx - pl)) * C + c;
+                    const float *wk = w + (size_t)ky * kw * C + c;
+                    for (int kx = kx0; kx < kx1; kx++)
+                        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(in + (size_t)kx * C), _mm256_loadu_ps(wk + (size_t)kx * C), a0);
+                }
+                _mm256_storeu_ps(out + c, ep8(a0, c, res, ep));
+            }
+            for (; c < C; c++) {
+                float a = 0;
+                for (int ky = ky0; ky < ky1; ky++)
+                    for (int kx = kx0; kx < kx1; kx++)
+                        a += x[((size_t)(oy * sy - pt + ky) * W + (ox * sx - pl + kx)) * C + c] * w[((size_t)ky * kw + kx) * C + c];
+                if (ep->bias) a += ep->bias[c];
+                if (res) a += res[c];
+                out[c] = act1(a, c, ep);
+            }
+        }
+    }
+}
+#endif
+
+void fg_depthwise(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy, int sx, int pt, int pl,
+                  float *y, int OH, int OW, const fg_epilogue *ep) {
+#if FG_X86
+    if (use_avx2()) { depthwise_avx2(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
+#endif
+    depthwise_scalar(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep);
+}
+
+// ---------------------------------------------------------------------------------------------
+// im2col, pooling and elementwise helpers (memory bound: plain C, auto-vectorised).
+
+void fg_im2col(const float *x, int H, int W, int C, int c0, int cg, int kh, int kw, int sy, int sx, int pt, int pl,
+               int OH, int OW, float *col) {
+    size_t K = (size_t)kh * kw * cg;
+    for (int oy = 0; oy < OH; oy++) {
+        for (int ox = 0; ox < OW; ox++) {
+            float *dst = col + ((size_t)oy * OW + ox) * K;
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy * sy - pt + ky;
+                for (int kx = 0; kx < kw; kx++) {
+                    int ix = ox * sx - pl + kx;
+                    float *d = dst + ((size_t)ky * kw + kx) * cg;
+                    if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                        memset(d, 0, sizeof(float) * (size_t)cg);
+                    } else {
+                        memcpy(d, x + ((size_t)iy * W + ix) * C + c0, sizeof(float) * (size_t)cg);
+                    }
+                }
+            }
+        }
+    }
+}
+
+void fg_pool(const float *x, int H, int W, int C, int kh, int kw, int sy, int sx, int pt, int pl, int pb, int pr,
+             int is_max, int count_pad, float *y, int OH, int OW) {
+    for (int oy = 0; oy < OH; oy++) {
+        for (int ox = 0; ox < OW; ox++) {
+            float *out = y + ((size_t)oy * OW + ox) * C;
+            int count = 0, padded = 0;
+            for (int c = 0; c < C; c++) out[c] = is_max ? -INFINITY : 0.0f;
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy * sy - pt + ky;
+                for (int kx = 0; kx < kw; kx++) {
+                    int ix = ox * sx - pl + kx;
+                    if (iy >= -pt && iy < H + pb && ix >= -pl && ix < W + pr) padded++;
+                    if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                    count++;
+                    const float *in = x + ((size_t)iy * W + ix) * C;
+                    if (is_max) {
+                        for (int c = 0; c < C; c++) out[c] = in[c] > out[c] ? in[c] : out[c];
+                    } else {
+                        for (int c = 0; c < C; c++) out[c] += in[c];
+                    }
+                }
+            }
+            if (!is_max) {
+                int d = count_pad ? padded : count;
+                float inv = d > 0 ? 1.0f / (float)d : 0.0f;
+                for (int c = 0; c < C; c++) out[c] *= inv;
+            }
+        }
+    }
+}
+
+void fg_affine(const float *x, int P, int C, const float *scale, const float *bias, const fg_epilogue *ep, float *y) {
+    for (int p = 0; p < P; p++) {
+        const float *in = x + (size_t)p * C;
+        float *out = y + (size_t)p * C;
+        for (int c = 0; c < C; c++) out[c] = in[c] * scale[c] + bias[c];
+    }
+    if (ep) fg_apply_epilogue(y, P, C, C, ep);
+}
+
+void fg_global_avg(const float *x, int P, int C, float *y) {
+    for (int c = 0; c < C; c++) y[c] = 0;
+    for (int p = 0; p < P; p++) {
+        const float *in = x + (size_t)p * C;
+        for (int c = 0; c < C; c++) y[c] += in[c];
+    }
+    float inv = 1.0f / (float)P;
+    for (int c = 0; c < C; c++) y[c] *= inv;
+}
+
+void fg_binary(const float *a, const float *b, int P, int C, int b_positions, int is_mul, float *y) {
+    for (int p = 0; p < P; p++) {
+        const float *pa = a + (size_t)p * C;
+        const float *pb = b + (b_positions == 1 ? 0 : (size_t)p * C);
+        float *out = y + (size_t)p * C;
+        if (is_mul) {
+            for (int c = 0; c < C; c++) out[c] = pa[c] * pb[c];
+        } else {
+            for (int c = 0; c < C; c++) out[c] = pa[c] + pb[c];
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Test fixtures shared by the image-pipeline tests (files under Tests/Fixtures/).
+enum ImageFixtures {
+    /// Tests/Fixtures/image.
+    static let imageDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/image")
+    /// Tests/Fixtures/dlib (reference vectors made by scripts/make-dlib-references.py).
+    static let dlibDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/dlib")
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: imageDirectory.appendingPathComponent(name)))
+    }
+}
+
+/// SplitMix64: a tiny deterministic generator for fuzz-style tests (fixed seeds).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
