@@ -69,7 +69,8 @@ let package = Package(
 
         // Executables.
         .executableTarget(
-            name: "facegate", dependencies: ["FaceGateService", "Embedding", "GalleryIndex", argumentParser, logging]
+            name: "facegate",
+            dependencies: ["FaceGateService", "Embedding", "GalleryIndex", "OODGate", argumentParser, logging]
         ),
         .executableTarget(
             name: "facegate-interop",

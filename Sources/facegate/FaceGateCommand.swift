@@ -6,7 +6,10 @@ struct FaceGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facegate",
         abstract: "Open-set face recognition server and tools.",
-        subcommands: [BenchCommand.self, ModelCommand.self, EmbedCommand.self, StoreStressCommand.self]
+        subcommands: [
+            BenchCommand.self, ModelCommand.self, EmbedCommand.self, TrainGateCommand.self, EvalCommand.self,
+            StoreStressCommand.self,
+        ]
     )
 }
 
@@ -15,6 +18,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
-        subcommands: [BenchEngineCommand.self, BenchIndexCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchIndexCommand.self, BenchGateCommand.self]
     )
 }

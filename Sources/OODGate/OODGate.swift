@@ -1,1 +1,0 @@
-// OODGate: see README.md (Layout) for what this module owns.

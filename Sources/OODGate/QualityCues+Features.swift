@@ -1,0 +1,22 @@
+import Foundation
+
+extension QualityCues {
+    /// Number of values in `scorerFeatures`.
+    public static let featureCount = 9
+
+    /// The cues as the learned scorer sees them, before z-scoring: sizes and sharpness on a log
+    /// scale (their effect is multiplicative), symmetric cues as magnitudes.
+    public var scorerFeatures: [Float] {
+        [
+            logf(1 + max(0, faceSizePx)),
+            logf(1 + max(0, sharpness)),
+            brightness / 255,
+            clippedDarkFraction,
+            clippedBrightFraction,
+            contrast / 64,
+            abs(rollDegrees) / 45,
+            abs(yawProxy),
+            landmarkConfidence,
+        ]
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import OODGate
+
+@Suite("GateTraining")
+struct GateTrainingTests {
+    /// A synthetic labelled folder: tight identities; some images planted on another identity
+    /// (misclassified -> OOD); degraded copies whose embeddings drift towards a common "junk"
+    /// direction and whose cues are poor (what real degraded faces do).
+    static func syntheticSet() throws -> FeatureSet {
+        let d = 12
+        var g = SeededGenerator(seed: 21)
+        let (rows, ids, centres) = Fixtures.gallery(identities: 60, perIdentity: 4, dimensions: d, spread: 0.2, seed: 22)
+        let junk = Fixtures.normalise((0..<d).map { _ in g.nextGaussian() })
+        var records: [FeatureSet.Record] = []
+        for (row, id) in ids.enumerated() {
+            var e = Array(rows[(row * d)..<((row + 1) * d)])
+            var cues = Fixtures.goodCues
+            cues.sharpness = 200 + 200 * g.nextUnit()
+            if row % 4 == 3, id % 3 == 0 {
+                // Planted: looks like the next identity, slightly poorer cues.
+                e = Fixtures.normalise(zip(centres[(id + 1) % centres.count], junk).map { $0 * 0.8 + $1 * 0.4 })
+                cues.sharpness = 60
+            }
+            records.append(.init(identity: "id\(id)", source: "id\(id)/\(row).jpg", variant: nil, embedding: e, cues: cues))
+            let kind = Degradation.Kind.allCases[row % Degradation.Kind.allCases.count]
+            let bad = Fixtures.normalise(zip(e, junk).map { $0 * 0.5 + $1 * 0.8 })
+            var badCues = cues
+            badCues.sharpness = 40 + 40 * g.nextUnit()
+            records.append(.init(identity: "id\(id)", source: "id\(id)/\(row).jpg", variant: kind, embedding: bad, cues: badCues))
+        }
+        return try FeatureSet(modelID: "synthetic", dimensions: d, records: records)
+    }
+
+    @Test("labels and split: identities never straddle parts, planted images are misclassified")
+    func labelsAndSplit() throws {
+        let data = try LabelledFeatures(Self.syntheticSet(), config: GateTrainingConfig())
+        var partOfIdentity: [Int: LabelledFeatures.Part] = [:]
+        for (i, id) in data.identityIndex.enumerated() {
+            if let p = partOfIdentity[id] { #expect(p == data.parts[i]) } else { partOfIdentity[id] = data.parts[i] }
+        }
+        let held = partOfIdentity.values.filter { $0 == .heldOut }.count
+        #expect(held == 18)  // 30% of 60
+        let misclassified = data.examples.filter { $0 == .misclassified }.count
+        #expect(misclassified >= 15 && misclassified <= 20)  // 20 planted
+        #expect(data.examples.filter { if case .transformed = $0 { true } else { false } }.count == 240)
+    }
+
+    @Test("training, report, and file round trip on a synthetic folder")
+    func trainAndReport() throws {
+        var config = GateTrainingConfig()
+        config.mlp.hidden = [16]
+        config.mlp.maxEpochs = 40
+        let data = try LabelledFeatures(Self.syntheticSet(), config: config)
+        let (gate, summary) = try GateTraining.train(data, config: config)
+        #expect(summary.trainingOOD > 0 && summary.trainingOOD < summary.trainingExamples)
+        let report = try GateReport(gate: gate, data: data)
+        #expect(report.transformed.tpr > 0.9)
+        #expect(report.overall.tnr > 0.8)
+        #expect(report.errorExcluded <= report.errorAll)
+        #expect(report.text.contains("misclassification-labelled"))
+        // The saved gate gives the same verdicts.
+        let reread = try GateFile.decode(GateFile.encode(gate), file: "g", expectedModelID: "synthetic")
+        #expect(reread == gate)
+    }
+}
