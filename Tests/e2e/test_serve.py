@@ -63,7 +63,7 @@ def test_health_check_unknown_service_not_found(client):
     assert err.value.code == grpc.StatusCode.NOT_FOUND
 
 
-METHODS = facegate_pb2.DESCRIPTOR.services_by_name["FaceGate"].methods
+METHODS = list(facegate_pb2.DESCRIPTOR.services_by_name["FaceGate"].methods)
 
 
 @pytest.mark.parametrize("method", METHODS, ids=[m.name for m in METHODS])
