@@ -353,6 +353,7 @@ def test_streams_over_the_advertised_limit_are_refused(interop_server, pb):
             pytest.skip(f"server advertises {limit} concurrent streams: no limit to exceed here")
         # h2 refuses to exceed the limit itself: lift its client-side check for one stream
         h.conn.remote_settings[3] = limit + 1  # SETTINGS_MAX_CONCURRENT_STREAMS
+        h.conn.remote_settings.acknowledge()
         req = grpc_frame(streaming_request(pb, [1]))
         sids = [h.start(SVC + "FullDuplexCall", req, end_stream=False) for _ in range(limit + 1)]
         assert h.wait_for(lambda: h.streams[sids[-1]].finished or h.closed)
