@@ -99,6 +99,7 @@ class RawH2:
         self.settings_acked = False
         self.remote_settings_seen = False
         self.unacked_bytes = 0  # flow-controlled bytes received but not yet acknowledged
+        self.bytes_in = 0  # every byte read from the socket (frames h2 drops included)
         self.flush()
 
     # -- sending ------------------------------------------------------------------------------
@@ -195,6 +196,7 @@ class RawH2:
         if not data:
             self.closed = True
             return False
+        self.bytes_in += len(data)
         try:
             events = self.conn.receive_data(data)
         except h2.exceptions.ProtocolError:
