@@ -151,6 +151,8 @@ def summarize(runs: list[dict]) -> dict:
     return {"calls_per_s": statistics.median(r["calls_per_s"] for r in runs),
             "p50_ms": statistics.median(r["p50_ms"] for r in runs),
             "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+            "calls_per_s_min": min(r["calls_per_s"] for r in runs),
+            "calls_per_s_max": max(r["calls_per_s"] for r in runs),
             "failed": sum(r["failed"] for r in runs), "runs": runs}
 
 
@@ -209,8 +211,9 @@ def main() -> int:
                 })
                 label = f"{method} -c {c} -m {m}"
                 for name, sm in (("facegate", ours), ("grpc-go", ref)):
-                    print(f"{label:<20} {name:<9} {sm['calls_per_s']:>10.0f} calls/s   p50 {sm['p50_ms']:7.2f} ms"
-                          f"   p99 {sm['p99_ms']:7.2f} ms   failed {sm['failed']}")
+                    print(f"{label:<20} {name:<9} {sm['calls_per_s']:>8.0f} calls/s "
+                          f"({sm['calls_per_s_min']:.0f}-{sm['calls_per_s_max']:.0f})   p50 {sm['p50_ms']:6.2f} ms"
+                          f"   p99 {sm['p99_ms']:6.2f} ms   failed {sm['failed']}")
                 sc = scenarios[-1]
                 print(f"{label:<20} ours/grpc-go: calls/s {sc['ratio_calls_per_s']:.2f}x, p99 {sc['ratio_p99']:.2f}x"
                       f"  (medians of {args.reps})")
