@@ -26,10 +26,15 @@ let package = Package(
         // C shims and generated C.
         .target(name: "CNGHTTP2", linkerSettings: [.linkedLibrary("nghttp2")]),
         .target(name: "CFaceGateProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
-        .target(name: "GRPCHTTP2Server", dependencies: ["CNGHTTP2", "GRPCProtocol", logging]),
+        .target(
+            name: "GRPCHTTP2Server",
+            dependencies: ["CNGHTTP2", "CZlib", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging]
+        ),
+        .target(name: "GRPCHealth", dependencies: ["GRPCProtocol", "CFaceGateProto"]),
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
@@ -38,20 +43,24 @@ let package = Package(
         .target(name: "GalleryIndex"),
         .target(
             name: "FaceGateService",
-            dependencies: ["FaceGateAPI", "GRPCHTTP2Server", "Embedding", "OODGate", "GalleryIndex", logging]
+            dependencies: ["FaceGateAPI", "GRPCHTTP2Server", "GRPCHealth", "Embedding", "OODGate", "GalleryIndex", logging]
         ),
 
         // Executables.
         .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
         .executableTarget(
             name: "facegate-interop",
-            dependencies: ["GRPCHTTP2Server", "CFaceGateProto", argumentParser, logging]
+            dependencies: ["GRPCHTTP2Server", "GRPCHealth", "CFaceGateProto", nioCore, nioPosix, argumentParser, logging]
         ),
 
         // Tests.
-        .target(name: "FaceGateTesting", dependencies: ["FaceGateService"], path: "Tests/FaceGateTesting"),
+        .target(
+            name: "FaceGateTesting",
+            dependencies: ["FaceGateService", "GRPCHTTP2Server", "CNGHTTP2", nioCore, nioPosix],
+            path: "Tests/FaceGateTesting"
+        ),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
-        .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "FaceGateTesting"]),
+        .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
         .testTarget(name: "GalleryIndexTests", dependencies: ["GalleryIndex"]),

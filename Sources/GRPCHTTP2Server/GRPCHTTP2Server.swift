@@ -1,1 +1,0 @@
-// GRPCHTTP2Server: see README.md (Layout) for what this module owns.

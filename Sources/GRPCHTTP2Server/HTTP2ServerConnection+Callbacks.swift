@@ -1,0 +1,104 @@
+import CNGHTTP2
+import NIOCore
+
+/// nghttp2 callbacks: non-capturing C function pointers that recover the connection from
+/// `user_data` (unretained; the connection outlives its session) and forward to Swift methods.
+extension HTTP2ServerConnection {
+    static func connection(_ userData: UnsafeMutableRawPointer?) -> HTTP2ServerConnection {
+        Unmanaged<HTTP2ServerConnection>.fromOpaque(userData!).takeUnretainedValue()
+    }
+
+    static func makeSession(userData: UnsafeMutableRawPointer, config: GRPCServer.Config) throws -> OpaquePointer {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            throw TransportError(.http2Initialisation, "nghttp2_session_callbacks_new failed")
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
+            guard let frame else { return 0 }
+            if frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
+               frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+                HTTP2ServerConnection.connection(userData).beginHeaders(streamID: frame.pointee.hd.stream_id)
+            }
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
+            guard let frame, frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
+            HTTP2ServerConnection.connection(userData).header(
+                streamID: frame.pointee.hd.stream_id,
+                name: UnsafeBufferPointer(start: name, count: nameLength),
+                value: UnsafeBufferPointer(start: value, count: valueLength))
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
+            guard let frame else { return 0 }
+            let hd = frame.pointee.hd
+            let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+            switch UInt32(hd.type) {
+            case NGHTTP2_HEADERS.rawValue:
+                if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+                    HTTP2ServerConnection.connection(userData).requestHeadersComplete(streamID: hd.stream_id, endStream: endStream)
+                } else if endStream {
+                    HTTP2ServerConnection.connection(userData).endStream(streamID: hd.stream_id)
+                }
+            case NGHTTP2_DATA.rawValue:
+                if endStream { HTTP2ServerConnection.connection(userData).endStream(streamID: hd.stream_id) }
+            default:
+                break
+            }
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
+            HTTP2ServerConnection.connection(userData).dataChunk(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
+            HTTP2ServerConnection.connection(userData).streamClosed(streamID: streamID, errorCode: errorCode)
+            return 0
+        }
+
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0, let option else {
+            throw TransportError(.http2Initialisation, "nghttp2_option_new failed")
+        }
+        defer { nghttp2_option_del(option) }
+        // Request DATA is given back to the peer's window only when the handler takes the message:
+        // that is the request-side back-pressure.
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_deflate_dynamic_table_size(option, 4096)
+
+        var session: OpaquePointer?
+        guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0, let session else {
+            throw TransportError(.http2Initialisation, "nghttp2_session_server_new2 failed")
+        }
+        return session
+    }
+
+    /// The data source of every response: hands out a stream's buffered message bytes, then its
+    /// trailers; defers while the handler has produced nothing new.
+    static let readCallback: nghttp2_data_source_read_callback = { session, streamID, buffer, length, dataFlags, _, userData in
+        let connection = HTTP2ServerConnection.connection(userData)
+        guard let stream = connection.streams[streamID], let buffer, let dataFlags else {
+            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+        let count = min(length, stream.outbound.readableBytes)
+        if count > 0 {
+            stream.outbound.withUnsafeReadableBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: count)
+            }
+            stream.outbound.moveReaderIndex(forwardBy: count)
+        }
+        if stream.outbound.readableBytes == 0 {
+            if let trailers = stream.pendingTrailers {
+                stream.pendingTrailers = nil
+                dataFlags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                _ = trailers.withNV { nva, n in nghttp2_submit_trailer(session, streamID, nva, n) }
+            } else if count == 0 {
+                stream.dataDeferred = true
+                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+            }
+        }
+        stream.outboundDrained()
+        return count
+    }
+}

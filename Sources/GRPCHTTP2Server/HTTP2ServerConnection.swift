@@ -1,0 +1,357 @@
+import CNGHTTP2
+import GRPCProtocol
+import Logging
+import NIOCore
+
+/// One HTTP/2 connection: feeds socket bytes to an nghttp2 server session and writes what the
+/// session produces, routing each request stream to a handler task.
+///
+/// Owns the `nghttp2_session` (created in `handlerAdded`, deleted exactly once in
+/// `handlerRemoved`); the session's `user_data` is this object, unretained, valid while the
+/// session lives. Everything runs on the channel's event loop.
+final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let loop: any EventLoop
+    let config: GRPCServer.Config
+    let router: Router
+    let logger: Logger
+    let taskExecutor: EventLoopTaskExecutor
+    let registry: ConnectionRegistry
+
+    private(set) var session: OpaquePointer?
+    private var context: ChannelHandlerContext?
+    var streams: [Int32: ServerStream] = [:]
+    private var flushScheduled = false
+    private var inRead = false
+    private var draining = false
+    private var peer = "unknown"
+    private let clock = ContinuousClock()
+
+    init(loop: any EventLoop, config: GRPCServer.Config, router: Router, logger: Logger, registry: ConnectionRegistry) {
+        self.loop = loop
+        self.config = config
+        self.router = router
+        self.logger = logger
+        self.taskExecutor = EventLoopTaskExecutor(loop: loop)
+        self.registry = registry
+    }
+
+    // MARK: Channel lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let address = context.channel.remoteAddress {
+            peer = "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        }
+        do {
+            session = try Self.makeSession(userData: Unmanaged.passUnretained(self).toOpaque(), config: config)
+        } catch {
+            logger.error("cannot create HTTP/2 session", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        submitSettings()
+        registry.add(self)
+        if context.channel.isActive { flushSession() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        flushSession()
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        tearDown()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        tearDown()
+        context.fireChannelInactive()
+    }
+
+    private func tearDown() {
+        for stream in streams.values { stream.closed(byPeer: true) }
+        streams.removeAll()
+        if let session {
+            nghttp2_session_del(session)
+            self.session = nil
+        }
+        registry.remove(self)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let session else { return }
+        let buffer = unwrapInboundIn(data)
+        inRead = true
+        let result = buffer.withUnsafeReadableBytes { bytes -> Int in
+            nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        }
+        if result < 0 {
+            logger.debug("HTTP/2 protocol error, closing connection",
+                         metadata: ["peer": "\(peer)", "error": "\(String(cString: nghttp2_strerror(Int32(result))))"])
+            if result != Int(NGHTTP2_ERR_BAD_CLIENT_MAGIC.rawValue) {
+                nghttp2_session_terminate_session(session, UInt32(NGHTTP2_PROTOCOL_ERROR.rawValue))
+            }
+            flushSession()
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inRead = false
+        flushSession()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flushSession() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Output
+
+    /// Flushes session output at the end of this event-loop tick (batches many responses).
+    func scheduleFlush() {
+        guard !flushScheduled, !inRead else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.execute {
+            bound.value.flushScheduled = false
+            bound.value.flushSession()
+        }
+    }
+
+    /// Drains everything nghttp2 wants to send into one buffer and writes it.
+    func flushSession() {
+        guard let session, let context, context.channel.isActive else { return }
+        guard context.channel.isWritable else { return }
+        var out: ByteBuffer?
+        while true {
+            var pointer: UnsafePointer<UInt8>?
+            let count = nghttp2_session_mem_send(session, &pointer)
+            if count < 0 {
+                logger.debug("nghttp2_session_mem_send failed", metadata: ["error": "\(count)"])
+                context.close(promise: nil)
+                return
+            }
+            if count == 0 { break }
+            if out == nil { out = context.channel.allocator.buffer(capacity: max(count, 4096)) }
+            out!.writeBytes(UnsafeRawBufferPointer(start: pointer, count: count))
+            if out!.readableBytes >= 1 << 20 { break }
+        }
+        if let out {
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            if nghttp2_session_want_write(session) != 0 { scheduleFlush() }
+        }
+        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
+            context.close(promise: nil)
+        } else if draining && streams.isEmpty && nghttp2_session_want_write(session) == 0 {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Stream actions (called by ServerStream on the loop)
+
+    func submitResponse(stream: ServerStream, headers: HeaderBlock) {
+        guard let session else { return }
+        var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
+        let rc = headers.withNV { nva, count in
+            nghttp2_submit_response(session, stream.id, nva, count, &provider)
+        }
+        if rc != 0 { logger.debug("submit_response failed", metadata: ["rc": "\(rc)"]) }
+        scheduleFlush()
+    }
+
+    func submitTrailersOnly(stream: ServerStream, headers: HeaderBlock) {
+        guard let session else { return }
+        let rc = headers.withNV { nva, count in
+            nghttp2_submit_response(session, stream.id, nva, count, nil)
+        }
+        if rc != 0 { logger.debug("submit trailers-only failed", metadata: ["rc": "\(rc)"]) }
+        scheduleFlush()
+    }
+
+    func resumeIfDeferred(_ stream: ServerStream) {
+        guard let session, stream.dataDeferred else { return }
+        stream.dataDeferred = false
+        nghttp2_session_resume_data(session, stream.id)
+        scheduleFlush()
+    }
+
+    /// Gives `bytes` of a stream's DATA back to the peer's flow-control windows (the handler
+    /// took the message they carried).
+    func consume(stream id: Int32, bytes: Int) {
+        guard let session, bytes > 0 else { return }
+        nghttp2_session_consume(session, id, bytes)
+        scheduleFlush()
+    }
+
+    // MARK: Session events (from the callbacks)
+
+    func beginHeaders(streamID: Int32) {
+        guard let context else { return }
+        streams[streamID] = ServerStream(id: streamID, connection: self, config: config, allocator: context.channel.allocator)
+    }
+
+    func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        guard let stream = streams[streamID] else { return }
+        stream.headerListBytes += name.count + value.count + 32
+        if stream.headerListBytes > config.http2.maxHeaderListBytes {
+            stream.headerListTooLarge = true
+            return
+        }
+        let nameString = String(decoding: name, as: UTF8.self)
+        let valueString = String(decoding: value, as: UTF8.self)
+        switch nameString {
+        case ":method": stream.head.method = valueString
+        case ":path": stream.head.path = valueString
+        case "content-type": stream.head.contentType = valueString
+        case "grpc-encoding": stream.head.encoding = valueString
+        case "grpc-timeout": stream.head.timeout = valueString
+        case "grpc-accept-encoding":
+            stream.clientAcceptsGzip = valueString.split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
+        default:
+            if !Metadata.isReserved(nameString) { stream.metadata.add(nameString, valueString) }
+        }
+    }
+
+    func requestHeadersComplete(streamID: Int32, endStream: Bool) {
+        guard let stream = streams[streamID] else { return }
+        if stream.headerListTooLarge {
+            _ = stream.machine.receiveHeaders(RequestHead(method: nil, path: nil))
+            submitTrailersOnly(stream: stream, headers: .httpStatus(431))
+            return
+        }
+        switch stream.machine.receiveHeaders(stream.head) {
+        case .rejectHTTP(let status):
+            submitTrailersOnly(stream: stream, headers: .httpStatus(status))
+        case .rejectGRPC(let error):
+            stream.finish(error)
+        case .accept(let path, let timeout, let encoding):
+            stream.requestEncoding = encoding
+            start(stream, path: path, timeout: timeout)
+        }
+        if endStream { stream.receiveEndStream() }
+    }
+
+    private func start(_ stream: ServerStream, path: MethodPath, timeout: Duration?) {
+        let handler: RPCHandler
+        switch router.lookup(path) {
+        case .handler(let found):
+            handler = found
+        case .unknownService:
+            stream.finish(RPCError(.unimplemented, "unknown service \(path.service)"))
+            return
+        case .unknownMethod:
+            stream.finish(RPCError(.unimplemented, "unknown method \(path.method) of service \(path.service)"))
+            return
+        }
+        var deadline: ContinuousClock.Instant?
+        if let timeout {
+            deadline = clock.now.advanced(by: timeout)
+            let (seconds, attoseconds) = timeout.components
+            let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            let delay = TimeAmount.nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
+            stream.deadlineTask = loop.scheduleTask(in: delay) { [stream] in stream.expireDeadline() }
+        }
+        let context = ServerContext(method: path, metadata: stream.metadata, deadline: deadline, peer: peer,
+                                    requestEncoding: stream.requestEncoding)
+        stream.task = Task(executorPreference: taskExecutor) { [stream] in
+            do {
+                try await handler(RequestStream(source: stream), ResponseWriter(sink: stream), context)
+                stream.finishFromTask(nil)
+            } catch let error as RPCError {
+                stream.finishFromTask(error)
+            } catch is CancellationError {
+                stream.finishFromTask(RPCError(.cancelled, "call cancelled"))
+            } catch {
+                stream.finishFromTask(RPCError(.unknown, "\(error)"))
+            }
+        }
+    }
+
+    func dataChunk(streamID: Int32, bytes: UnsafeRawBufferPointer) {
+        guard let stream = streams[streamID] else {
+            consume(stream: streamID, bytes: bytes.count)
+            return
+        }
+        let giveBack = stream.receiveData(bytes)
+        if giveBack > 0 { consume(stream: streamID, bytes: giveBack) }
+    }
+
+    func endStream(streamID: Int32) {
+        streams[streamID]?.receiveEndStream()
+    }
+
+    func streamClosed(streamID: Int32, errorCode: UInt32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        stream.closed(byPeer: errorCode != 0)
+        if draining && streams.isEmpty { scheduleFlush() }
+    }
+
+    // MARK: Shutdown
+
+    /// Sends GOAWAY (no new streams) and closes once in-flight streams finish.
+    func beginGracefulShutdown() {
+        guard let session, !draining else { return }
+        draining = true
+        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                              nghttp2_session_get_last_proc_stream_id(session),
+                              UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+        flushSession()
+    }
+
+    /// Closes the connection now (grace period over).
+    func forceClose() {
+        context?.close(promise: nil)
+    }
+
+    private func submitSettings() {
+        guard let session else { return }
+        let h2 = config.http2
+        var settings = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                                   value: UInt32(clamping: h2.maxConcurrentStreams)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                                   value: UInt32(clamping: min(h2.streamWindowBytes, Int(Int32.max)))),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                                   value: UInt32(clamping: h2.maxHeaderListBytes)),
+        ]
+        nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count)
+        nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0,
+                                              Int32(clamping: h2.connectionWindowBytes))
+    }
+}
+
+extension ServerStream {
+    /// Called from the handler task when it ends; hops to the loop if needed.
+    func finishFromTask(_ status: RPCError?) {
+        if loop.inEventLoop {
+            finishOrDeadline(status)
+        } else {
+            loop.execute { self.finishOrDeadline(status) }
+        }
+    }
+
+    private func finishOrDeadline(_ status: RPCError?) {
+        if deadlineExpired { return }
+        finish(status)
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var s = self
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

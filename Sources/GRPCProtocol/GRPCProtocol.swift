@@ -1,1 +1,0 @@
-// GRPCProtocol: see README.md (Layout) for what this module owns.

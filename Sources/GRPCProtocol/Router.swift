@@ -1,0 +1,55 @@
+/// Maps method paths to handlers. Built once before the server starts, then read-only.
+public struct Router: Sendable {
+    /// The outcome of looking up a path.
+    public enum Lookup: Sendable {
+        /// A registered handler.
+        case handler(RPCHandler)
+        /// No such service (-> UNIMPLEMENTED).
+        case unknownService
+        /// The service exists but not this method (-> UNIMPLEMENTED).
+        case unknownMethod
+    }
+
+    private var handlers: [String: [String: RPCHandler]] = [:]
+
+    /// Creates an empty router.
+    public init() {}
+
+    /// Registers a handler; replaces an earlier one with the same path.
+    public mutating func register(_ path: MethodPath, _ handler: @escaping RPCHandler) {
+        handlers[path.service, default: [:]][path.method] = handler
+    }
+
+    /// Registers a unary handler: one request message in, one response message out.
+    public mutating func registerUnary(
+        _ path: MethodPath,
+        _ body: @escaping @Sendable ([UInt8], ServerContext) async throws -> [UInt8]
+    ) {
+        register(path) { requests, writer, context in
+            let request = try await requests.single()
+            let response = try await body(request, context)
+            try await writer.write(response)
+        }
+    }
+
+    /// Registers every method of a service as UNIMPLEMENTED with a clear message (for schema
+    /// methods whose implementation comes later).
+    public mutating func registerUnimplemented(service: String, methods: [String]) {
+        for method in methods {
+            let path = MethodPath(service: service, method: method)
+            register(path) { _, _, _ in
+                throw RPCError(.unimplemented, "\(path) is not implemented yet")
+            }
+        }
+    }
+
+    /// Services with at least one registered method.
+    public var services: [String] { handlers.keys.sorted() }
+
+    /// Looks up a path.
+    public func lookup(_ path: MethodPath) -> Lookup {
+        guard let methods = handlers[path.service] else { return .unknownService }
+        guard let handler = methods[path.method] else { return .unknownMethod }
+        return .handler(handler)
+    }
+}
