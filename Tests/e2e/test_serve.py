@@ -7,6 +7,7 @@ is used exactly as a user would use it.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import grpc
@@ -30,9 +31,13 @@ pytestmark = pytest.mark.ours_only("`facegate serve` is ours; grpc-go has no Fac
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory):
     """`facegate serve --port 0 --gallery <tmp>` for this module; stopped at teardown."""
-    gallery = str(tmp_path_factory.mktemp("gallery") / "gallery.sqlite")
-    srv = ServerProcess("facegate-serve", [conftest.our_binary("facegate"), "serve", "--host", "127.0.0.1",
-                                            "--port", "0", "--gallery", gallery])
+    binary = conftest.our_binary("facegate")
+    argv = [binary, "serve", "--host", "127.0.0.1", "--port", "0"]
+    # --gallery arrives with the gallery/service issues; pass it once `serve` knows it
+    helptext = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
+    if "--gallery" in helptext:
+        argv += ["--gallery", str(tmp_path_factory.mktemp("gallery") / "gallery.sqlite")]
+    srv = ServerProcess("facegate-serve", argv)
     conftest._STARTED.append(srv)
     try:
         yield srv.start_ours()
