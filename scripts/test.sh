@@ -15,5 +15,9 @@ swift test --skip-build --parallel 2>&1 | tail -n 400
 test "${PIPESTATUS[0]}" = 0
 if compgen -G "Tests/e2e/test_*.py" >/dev/null; then
   echo "== end-to-end tests"
+  # grpc-go's interop client/server (reference peers; ~30 s from Debian packages, cached in /tmp)
+  if [ -z "${FACEGATE_SKIP_GO_INTEROP:-}" ]; then
+    bash scripts/build-go-interop.sh || echo "warning: grpc-go interop build failed; its e2e tests will be skipped"
+  fi
   FACEGATE_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/python -m pytest Tests/e2e -q -ra
 fi
