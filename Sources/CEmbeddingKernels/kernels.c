@@ -14,7 +14,6 @@
 #define FG_X86 0
 #endif
 
-static int fg_scalar_forced = 0;
 static int fg_has_avx2 = -1;
 
 int fg_cpu_has_avx2_fma(void) {
@@ -43,10 +42,16 @@ int fg_cpu_has_avx512(void) {
 #endif
 }
 
-void fg_force_scalar(int on) { fg_scalar_forced = on; }
+int fg_best_isa(void) { return fg_cpu_has_avx512() ? FG_ISA_AVX512 : (fg_cpu_has_avx2_fma() ? FG_ISA_AVX2 : FG_ISA_SCALAR); }
 
-static inline int use_avx2(void) { return !fg_scalar_forced && fg_cpu_has_avx2_fma(); }
-static inline int use_avx512(void) { return !fg_scalar_forced && fg_cpu_has_avx512(); }
+// The instruction set an epilogue asks for, never above what the CPU has.
+static inline int isa_of(const fg_epilogue *ep) {
+    int want = ep ? ep->isa : FG_ISA_SCALAR;
+    int best = fg_best_isa();
+    return want < best ? want : best;
+}
+static inline int use_avx2(const fg_epilogue *ep) { return isa_of(ep) >= FG_ISA_AVX2; }
+static inline int use_avx512(const fg_epilogue *ep) { return isa_of(ep) >= FG_ISA_AVX512; }
 
 // OpenBLAS entry points, declared here so the shim does not depend on which cblas.h variant
 // (pthread/openmp/serial) Debian's alternatives select.
@@ -127,7 +132,7 @@ FG_AVX2 static void epilogue_avx2(float *y, int M, int N, int ldy, const fg_epil
 void fg_apply_epilogue(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
     if (ep->act == FG_ACT_NONE && !ep->bias && !ep->residual) return;
 #if FG_X86
-    if (use_avx2()) { epilogue_avx2(y, M, N, ldy, ep); return; }
+    if (use_avx2(ep)) { epilogue_avx2(y, M, N, ldy, ep); return; }
 #endif
     epilogue_scalar(y, M, N, ldy, ep);
 }
@@ -138,16 +143,16 @@ void fg_apply_epilogue(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
 #define NR 16
 #define MR 6
 
-// Panel width: 32 columns (two zmm) when AVX-512 runs, else 16 (two ymm). Fixed per process.
-int fg_panel_width(void) { return fg_cpu_has_avx512() ? 32 : 16; }
+// Panel width: 32 columns (two zmm) for the AVX-512 kernel, else 16 (two ymm).
+int fg_panel_width(int isa) { return isa >= FG_ISA_AVX512 && fg_cpu_has_avx512() ? 32 : 16; }
 
-size_t fg_packed_b_size(int K, int N) {
-    int pw = fg_panel_width();
+size_t fg_packed_b_size(int K, int N, int isa) {
+    int pw = fg_panel_width(isa);
     return (size_t)((N + pw - 1) / pw) * (size_t)K * pw;
 }
 
-void fg_pack_b(int K, int N, const float *B, int ldb, float *packed) {
-    int pw = fg_panel_width();
+void fg_pack_b(int K, int N, const float *B, int ldb, float *packed, int isa) {
+    int pw = fg_panel_width(isa);
     int panels = (N + pw - 1) / pw;
     for (int p = 0; p < panels; p++) {
         float *dst = packed + (size_t)p * K * pw;
@@ -164,7 +169,7 @@ static void gemm_scalar(int M, int N, int K, const float *A, int lda, const floa
                         const fg_epilogue *ep) {
     for (int m = 0; m < M; m++) {
         for (int n = 0; n < N; n++) {
-            int pw = fg_panel_width();
+            const int pw = 16;  // the scalar path runs on 16-wide panels
             const float *bp = packed + (size_t)(n / pw) * K * pw + (n % pw);
             float acc = 0;
             for (int k = 0; k < K; k++) acc += A[(size_t)m * lda + k] * bp[(size_t)k * pw];
@@ -362,8 +367,8 @@ FG_AVX512 static void gemm_avx512(int M, int N, int K, const float *A, int lda, 
 void fg_gemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
                     const fg_epilogue *ep) {
 #if FG_X86
-    if (use_avx512()) { gemm_avx512(M, N, K, A, lda, packed, C, ldc, ep); return; }
-    if (use_avx2()) { gemm_avx2(M, N, K, A, lda, packed, C, ldc, ep); return; }
+    if (use_avx512(ep)) { gemm_avx512(M, N, K, A, lda, packed, C, ldc, ep); return; }
+    if (use_avx2(ep)) { gemm_avx2(M, N, K, A, lda, packed, C, ldc, ep); return; }
 #endif
     gemm_scalar(M, N, K, A, lda, packed, C, ldc, ep);
 }
@@ -515,8 +520,8 @@ FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, cons
 void fg_depthwise(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy, int sx, int pt, int pl,
                   float *y, int OH, int OW, const fg_epilogue *ep) {
 #if FG_X86
-    if (use_avx512()) { depthwise_avx512(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
-    if (use_avx2()) { depthwise_avx2(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
+    if (use_avx512(ep)) { depthwise_avx512(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
+    if (use_avx2(ep)) { depthwise_avx2(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
 #endif
     depthwise_scalar(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep);
 }

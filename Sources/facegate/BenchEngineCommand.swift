@@ -33,6 +33,9 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(help: "Matrix multiply: packed (own AVX2 kernel) or openBLAS.")
     var gemm: String = "packed"
 
+    @Option(help: "Highest SIMD level: avx512, avx2 or scalar (default: the best this CPU has).")
+    var isa: String?
+
     @Flag(help: "Print the time of each compiled step (one face, one thread) first.")
     var profile = false
 
@@ -46,9 +49,16 @@ struct BenchEngineCommand: ParsableCommand {
         guard let backend = GEMMBackend(rawValue: gemm) else {
             throw ValidationError("--gemm must be one of \(GEMMBackend.allCases.map(\.rawValue))")
         }
+        var level: InstructionSet?
+        if let isa {
+            guard let l = InstructionSet.allCases.first(where: { "\($0)" == isa }) else {
+                throw ValidationError("--isa must be one of avx512, avx2, scalar")
+            }
+            level = l
+        }
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let embedder = try Embedder(onnxFile: model, config: .init(threads: threads, gemm: backend))
+        let embedder = try Embedder(onnxFile: model, config: .init(threads: threads, gemm: backend, instructionSet: level))
         let loadMs = (clock.now - loadStart).milliseconds
         if profile {
             _ = embedder.profile(runs: 5)
@@ -85,7 +95,7 @@ struct BenchEngineCommand: ParsableCommand {
         let mflops = Double(embedder.graph.multiplyAccumulates) * 2 / 1e6
         let gflops = mflops * Double(batch) / median
         print("model \(model): input \(embedder.inputShape) NCHW, embedding \(embedder.embeddingLength), "
-              + "\(fmt(mflops, 1)) MFLOP/face, load \(fmt(loadMs, 1)) ms, AVX2 \(embedder.usesAVX2), gemm \(backend.rawValue)")
+              + "\(fmt(mflops, 1)) MFLOP/face, load \(fmt(loadMs, 1)) ms, SIMD \(embedder.instructionSet), gemm \(backend.rawValue)")
         print("batch \(batch) threads \(threads): median \(fmt(median, 3)) ms/batch (min \(fmt(times[0], 3)), p90 \(fmt(p90, 3))), "
               + "\(fmt(median / Double(batch), 3)) ms/face, \(fmt(Double(batch) * 1000 / median, 1)) faces/s, "
               + "\(fmt(gflops, 1)) GFLOP/s, CPU \(fmt(cpuMedian, 3)) ms/batch, peak RSS \(fmt(peakMB, 1)) MB")
@@ -95,7 +105,7 @@ struct BenchEngineCommand: ParsableCommand {
                   + "\"ms_per_batch_min\":\(fmt(times[0], 4)),\"cpu_ms_per_batch_median\":\(fmt(cpuMedian, 4)),\"ms_per_batch_p90\":\(fmt(p90, 4)),"
                   + "\"ms_per_face\":\(fmt(median / Double(batch), 4)),\"faces_per_s\":\(fmt(Double(batch) * 1000 / median, 2)),"
                   + "\"mflop_per_face\":\(fmt(mflops, 2)),\"gflop_per_s\":\(fmt(gflops, 2)),\"peak_rss_mb\":\(fmt(peakMB, 1)),"
-                  + "\"avx2\":\(embedder.usesAVX2)}")
+                  + "\"isa\":\"\(embedder.instructionSet)\"}")
         }
     }
 

@@ -7,7 +7,8 @@ struct EmbedderTests {
     static func smallGraph() throws -> Graph {
         var rng = TestRandom(seed: 31)
         var b = GraphBuilder(input: TensorShape(channels: 3, height: 20, width: 18))
-        var x = try b.normalize(b.input, mean: [127, 127, 127], scale: [1 / 128, 1 / 128, 1 / 128])
+        let third: Float = 1 / 128
+        var x = try b.normalize(b.input, mean: [127, 127, 127], scale: [third, third, third])
         x = try b.convolution(x, outChannels: 16, kernel: 3, stride: 2, padding: .uniform(1),
                               weights: rng.floats(16 * 27, scale: 0.3), bias: rng.floats(16), activation: .relu)
         x = try b.convolution(x, outChannels: 16, kernel: 3, padding: .uniform(1), groups: 16,
@@ -23,7 +24,9 @@ struct EmbedderTests {
         #expect(e.inputShape == TensorShape(channels: 3, height: 20, width: 18))
         #expect(e.inputLayout == "NCHW")
         #expect(e.embeddingLength == 32)
-        #expect(e.normalization == .inGraph(mean: [127, 127, 127], scale: [1 / 128, 1 / 128, 1 / 128]))
+        let third: Float = 1 / 128
+        let expected = InputNormalization.inGraph(mean: [127, 127, 127], scale: [third, third, third])
+        #expect(e.normalization == expected)
     }
 
     @Test("L2-normalised on request; batches split over threads give the same rows as one by one")

@@ -21,11 +21,12 @@ struct TestRandom {
 
 /// Runs `graph` with the fast engine and the naive reference and returns the max difference
 /// relative to the reference's largest magnitude.
-func fastVersusReference(_ graph: Graph, batch: Int, seed: UInt64, backend: GEMMBackend = .packed, threads: Int = 1) throws -> Float {
+func fastVersusReference(_ graph: Graph, batch: Int, seed: UInt64, backend: GEMMBackend = .packed, threads: Int = 1,
+                         isa: InstructionSet? = nil) throws -> Float {
     var rng = TestRandom(seed: seed)
     let input = try Tensor(batch: batch, shape: graph.inputShape, data: rng.floats(batch * graph.inputShape.count))
     let expected = try ReferenceExecutor(graph: graph).run(input)
-    let embedder = try Embedder(graph: graph, config: .init(threads: threads, gemm: backend))
+    let embedder = try Embedder(graph: graph, config: .init(threads: threads, gemm: backend, instructionSet: isa))
     let got = try embedder.embed(input, l2Normalize: false)
     let scale = max(expected.data.map { abs($0) }.max() ?? 0, 1e-6)
     return zip(got.data, expected.data).map { abs($0 - $1) }.max()! / scale
@@ -76,23 +77,25 @@ struct KernelTests {
     func convolution(_ c: ConvCase, backend: GEMMBackend) throws {
         for batch in [1, 3] {
             let g = try Self.convGraph(c, seed: 11)
-            #expect(try fastVersusReference(g, batch: batch, seed: 5, backend: backend, threads: 2) < 1e-4)
+            let difference: Float = try fastVersusReference(g, batch: batch, seed: 5, backend: backend, threads: 2)
+            #expect(difference < 1e-4)
         }
     }
 
     @Test("PReLU and residual epilogues match", arguments: convCases)
     func epilogues(_ c: ConvCase) throws {
         let g = try Self.convGraph(c, seed: 12, prelu: true, residual: true)
-        #expect(try fastVersusReference(g, batch: 2, seed: 6) < 1e-4)
+        let difference: Float = try fastVersusReference(g, batch: 2, seed: 6)
+        #expect(difference < 1e-4)
     }
 
-    @Test("the portable scalar kernels match too (the path for CPUs without AVX2)")
-    func scalarFallback() throws {
-        KernelDispatch.forceScalar(true)
-        defer { KernelDispatch.forceScalar(false) }
+    @Test("every instruction-set level matches (scalar = the path for CPUs without AVX2)",
+          arguments: InstructionSet.allCases.filter { $0 <= .best })
+    func instructionSets(_ isa: InstructionSet) throws {
         for (i, c) in Self.convCases.enumerated() {
             let g = try Self.convGraph(c, seed: UInt64(20 + i), prelu: i % 2 == 0, residual: i % 3 == 0)
-            #expect(try fastVersusReference(g, batch: 2, seed: 7) < 1e-4, "\(c.testDescription)")
+            let difference: Float = try fastVersusReference(g, batch: 2, seed: 7, isa: isa)
+            #expect(difference < 1e-4, "\(c.testDescription)")
         }
     }
 
@@ -123,7 +126,8 @@ struct KernelTests {
         let g = try b.build(output: out)
         #expect(b.shape(of: padded) == TensorShape(channels: 12, height: 8, width: 7))
         for backend in GEMMBackend.allCases {
-            #expect(try fastVersusReference(g, batch: 3, seed: 8, backend: backend, threads: 2) < 1e-4)
+            let difference: Float = try fastVersusReference(g, batch: 3, seed: 8, backend: backend, threads: 2)
+            #expect(difference < 1e-4)
         }
     }
 
@@ -132,7 +136,8 @@ struct KernelTests {
         var rng = TestRandom(seed: 4)
         var b = GraphBuilder(input: TensorShape(channels: 3, height: 4, width: 5))
         let y = try b.fullyConnected(b.input, outFeatures: 7, weights: rng.floats(7 * 60), bias: rng.floats(7))
-        #expect(try fastVersusReference(try b.build(output: y), batch: 2, seed: 9) < 1e-5)
+        let difference: Float = try fastVersusReference(try b.build(output: y), batch: 2, seed: 9)
+        #expect(difference < 1e-5)
     }
 
     @Test("the builder rejects inconsistent weights and absurd shapes with the node name")

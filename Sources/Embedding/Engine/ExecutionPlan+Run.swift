@@ -62,7 +62,7 @@ extension ExecutionPlan {
                 }
             case .affine(let scale, let bias, let e, let shape, let x, let y):
                 var ep = fgEpilogue(e, residual: nil, ld: 0)
-                if e.activation == Int32(FG_ACT_NONE) {
+                if e.activation == Int32(FG_ACT_NONE) && e.bias == nil {
                     fg_affine(ptr(x), Int32(n * shape.area), Int32(shape.channels), scale, bias, nil, ptr(y))
                 } else {
                     fg_affine(ptr(x), Int32(n * shape.area), Int32(shape.channels), scale, bias, &ep, ptr(y))
@@ -149,7 +149,7 @@ extension ExecutionPlan {
 
     private func fgEpilogue(_ e: Step.Epilogue, residual: UnsafePointer<Float>?, ld: Int, channelOffset: Int = 0) -> fg_epilogue {
         fg_epilogue(bias: e.bias.map { $0 + channelOffset }, residual: residual, ld_residual: Int32(ld),
-                    act: e.activation, lo: e.lo, hi: e.hi, slopes: e.slopes.map { $0 + channelOffset })
+                    act: e.activation, lo: e.lo, hi: e.hi, slopes: e.slopes.map { $0 + channelOffset }, isa: isa)
     }
 
     /// NCHW <-> NHWC for `batch` samples (`toNHWC` picks the direction); a copy when area is 1.

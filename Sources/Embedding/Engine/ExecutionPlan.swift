@@ -52,11 +52,14 @@ final class ExecutionPlan: @unchecked Sendable {
     /// Floats of im2col scratch one sample needs.
     let scratchFloats: Int
     let backend: GEMMBackend
+    /// FG_ISA_* level every kernel call asks for.
+    let isa: Int32
     private var storage: [UnsafeMutablePointer<Float>] = []
 
-    init(graph: Graph, backend: GEMMBackend) {
+    init(graph: Graph, backend: GEMMBackend, isa: Int32) {
         self.graph = graph
         self.backend = backend
+        self.isa = isa
         buffers = BufferPlan(graph: graph)
         var steps = [Step]()
         var scratch = 0
@@ -74,9 +77,9 @@ final class ExecutionPlan: @unchecked Sendable {
             case .openBLAS:
                 return keep(b)
             case .packed:
-                var packed = [Float](repeating: 0, count: fg_packed_b_size(Int32(k), Int32(n)))
+                var packed = [Float](repeating: 0, count: fg_packed_b_size(Int32(k), Int32(n), isa))
                 b.withUnsafeBufferPointer { src in
-                    packed.withUnsafeMutableBufferPointer { fg_pack_b(Int32(k), Int32(n), src.baseAddress, Int32(n), $0.baseAddress) }
+                    packed.withUnsafeMutableBufferPointer { fg_pack_b(Int32(k), Int32(n), src.baseAddress, Int32(n), $0.baseAddress, isa) }
                 }
                 return keep(packed)
             }
