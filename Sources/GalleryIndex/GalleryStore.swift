@@ -208,15 +208,20 @@ public final class GalleryStore: Sendable {
         }
     }
 
-    /// Deletes one face and erases its embedding.
+    /// Deletes one face and erases its embedding; returns the identity it belonged to.
     /// - Throws: `.notFound` when the face does not exist.
-    public func deleteFace(_ id: FaceID) throws(GalleryError) {
-        try writer.withLock { (c: inout SQLiteConnection) throws(GalleryError) in
-            try c.transaction { () throws(GalleryError) in
+    @discardableResult
+    public func deleteFace(_ id: FaceID) throws(GalleryError) -> IdentityID {
+        try writer.withLock { (c: inout SQLiteConnection) throws(GalleryError) -> IdentityID in
+            let owner = try c.transaction { () throws(GalleryError) -> IdentityID in
+                let find = try c.prepare("SELECT identity_id FROM faces WHERE id = ?").bind(id)
+                guard try find.step() else { throw GalleryError(.notFound, "face \(id) does not exist") }
+                let owner = find.int64(0)
                 try c.prepare("DELETE FROM faces WHERE id = ?").bind(id).run()
-                guard c.changes == 1 else { throw GalleryError(.notFound, "face \(id) does not exist") }
+                return owner
             }
             Self.checkpoint(c)
+            return owner
         }
     }
 

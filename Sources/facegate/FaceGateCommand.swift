@@ -7,7 +7,7 @@ struct FaceGateCommand: AsyncParsableCommand {
         commandName: "facegate",
         abstract: "Open-set face recognition server and tools.",
         subcommands: [
-            BenchCommand.self, ModelCommand.self, EmbedCommand.self, TrainGateCommand.self, EvalCommand.self,
+            ServeCommand.self, BenchCommand.self, ModelCommand.self, EmbedCommand.self, TrainGateCommand.self, EvalCommand.self,
             StoreStressCommand.self,
         ]
     )
