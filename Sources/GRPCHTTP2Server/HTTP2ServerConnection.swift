@@ -160,7 +160,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Stream actions (called by ServerStream on the loop)
 
-    func submitResponse(stream: ServerStream, headers: HeaderBlock) {
+    func submitResponse(stream: ServerStream, headers: ResponseHeaders) {
         guard let session else { return }
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
         let rc = headers.withNV { nva, count in
@@ -170,7 +170,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         scheduleFlush()
     }
 
-    func submitTrailersOnly(stream: ServerStream, headers: HeaderBlock) {
+    func submitTrailersOnly(stream: ServerStream, headers: ResponseHeaders) {
         guard let session else { return }
         let rc = headers.withNV { nva, count in
             nghttp2_submit_response(session, stream.id, nva, count, nil)
@@ -208,18 +208,32 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
             stream.headerListTooLarge = true
             return
         }
-        let nameString = String(decoding: name, as: UTF8.self)
-        let valueString = String(decoding: value, as: UTF8.self)
-        switch nameString {
-        case ":method": stream.head.method = valueString
-        case ":path": stream.head.path = valueString
-        case "content-type": stream.head.contentType = valueString
-        case "grpc-encoding": stream.head.encoding = valueString
-        case "grpc-timeout": stream.head.timeout = valueString
-        case "grpc-accept-encoding":
-            stream.clientAcceptsGzip = valueString.split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
-        default:
-            if !Metadata.isReserved(nameString) { stream.metadata.add(nameString, valueString) }
+        // Compare names as bytes first: most request headers are skipped without a String.
+        if name.first == UInt8(ascii: ":") {
+            if name.elementsEqual(":path".utf8) {
+                stream.head.path = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual(":method".utf8) {
+                stream.head.method = value.elementsEqual("POST".utf8) ? "POST" : String(decoding: value, as: UTF8.self)
+            }
+            return
+        }
+        if name.elementsEqual("content-type".utf8) {
+            stream.head.contentType = value.elementsEqual("application/grpc".utf8)
+                ? "application/grpc" : String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("te".utf8) || name.elementsEqual("user-agent".utf8) {
+            return
+        } else if name.elementsEqual("grpc-timeout".utf8) {
+            stream.head.timeout = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("grpc-encoding".utf8) {
+            stream.head.encoding = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("grpc-accept-encoding".utf8) {
+            stream.clientAcceptsGzip = String(decoding: value, as: UTF8.self)
+                .split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
+        } else {
+            let nameString = String(decoding: name, as: UTF8.self)
+            if !Metadata.isReserved(nameString) {
+                stream.metadata.add(nameString, String(decoding: value, as: UTF8.self))
+            }
         }
     }
 
@@ -227,33 +241,51 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         guard let stream = streams[streamID] else { return }
         if stream.headerListTooLarge {
             _ = stream.machine.receiveHeaders(RequestHead(method: nil, path: nil))
-            submitTrailersOnly(stream: stream, headers: .httpStatus(431))
+            submitTrailersOnly(stream: stream, headers: .built(.httpStatus(431)))
             return
         }
         switch stream.machine.receiveHeaders(stream.head) {
         case .rejectHTTP(let status):
-            submitTrailersOnly(stream: stream, headers: .httpStatus(status))
+            submitTrailersOnly(stream: stream, headers: .built(.httpStatus(status)))
         case .rejectGRPC(let error):
             stream.finish(error)
         case .accept(let path, let timeout, let encoding):
             stream.requestEncoding = encoding
-            start(stream, path: path, timeout: timeout)
+            start(stream, rawPath: path, timeout: timeout)
         }
         if endStream { stream.receiveEndStream() }
     }
 
-    private func start(_ stream: ServerStream, path: MethodPath, timeout: Duration?) {
+    private func start(_ stream: ServerStream, rawPath: String, timeout: Duration?) {
         let handler: RPCHandler
+        let path: MethodPath
+        if let (found, foundHandler) = router.handler(forRawPath: rawPath) {
+            path = found
+            handler = foundHandler
+        } else {
+            guard let parsed = MethodPath(path: rawPath) else {
+                stream.finish(RPCError(.unimplemented, "malformed method path '\(rawPath)'"))
+                return
+            }
+            unknown(stream, parsed)
+            return
+        }
+        startHandler(stream, path: path, handler: handler, timeout: timeout)
+    }
+
+    private func unknown(_ stream: ServerStream, _ path: MethodPath) {
         switch router.lookup(path) {
-        case .handler(let found):
-            handler = found
+        case .handler:
+            stream.finish(RPCError(.internal, "router inconsistency for \(path)"))
         case .unknownService:
             stream.finish(RPCError(.unimplemented, "unknown service \(path.service)"))
             return
         case .unknownMethod:
             stream.finish(RPCError(.unimplemented, "unknown method \(path.method) of service \(path.service)"))
-            return
         }
+    }
+
+    private func startHandler(_ stream: ServerStream, path: MethodPath, handler: @escaping RPCHandler, timeout: Duration?) {
         var deadline: ContinuousClock.Instant?
         if let timeout {
             deadline = clock.now.advanced(by: timeout)

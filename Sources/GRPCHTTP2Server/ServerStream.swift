@@ -25,7 +25,8 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     var deframer: MessageDeframer
     var requestEncoding: String?
     private var gzip: Gzip?
-    private var inbound = CircularBuffer<(message: [UInt8], wireBytes: Int)>()
+    private var inbound = CircularBuffer<(message: [UInt8], wireBytes: Int, compressed: Bool)>()
+    private var lastCompressed = false
     private var inboundFinished = false
     private var inboundError: (any Error)?
     private var reader: CheckedContinuation<[UInt8]?, any Error>?
@@ -34,7 +35,7 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     // Outbound.
     var outbound: ByteBuffer
     var dataDeferred = false
-    var pendingTrailers: HeaderBlock?
+    var pendingTrailers: ResponseHeaders?
     private var writer: CheckedContinuation<Void, any Error>?
     private var initialMetadata = Metadata()
     private var trailingMetadata = Metadata()
@@ -51,7 +52,7 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         self.connection = connection
         self.machine = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
         self.deframer = MessageDeframer(maxMessageBytes: config.messages.maxReceiveBytes)
-        self.outbound = allocator.buffer(capacity: 0)
+        self.outbound = allocator.buffer(capacity: 64)
         self.highWaterBytes = config.http2.streamOutboundHighWaterBytes
     }
 
@@ -100,9 +101,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         if let reader {
             self.reader = nil
             connection?.consume(stream: id, bytes: wireBytes)
+            lastCompressed = message.compressed
             reader.resume(returning: bytes)
         } else {
-            inbound.append((bytes, wireBytes))
+            inbound.append((bytes, wireBytes, message.compressed))
         }
     }
 
@@ -135,6 +137,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // MARK: RequestSource
 
+    /// Read by the handler task after `nextMessage` returned (same loop when on the loop
+    /// executor; otherwise ordered by the continuation's resumption).
+    var lastMessageWasCompressed: Bool { lastCompressed }
+
     func nextMessage() async throws -> [UInt8]? {
         if loop.inEventLoop, let ready = try takeReady() { return ready.message }
         return try await withTaskCancellationHandler {
@@ -155,6 +161,7 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         if let error = inboundError { throw error }
         if let next = inbound.popFirst() {
             connection?.consume(stream: id, bytes: next.wireBytes)
+            lastCompressed = next.compressed
             return (next.message, ())
         }
         if inboundFinished { return (nil, ()) }
@@ -232,9 +239,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         outbound.writeMultipleIntegers(prefix.0, prefix.1, prefix.2, prefix.3, prefix.4)
         outbound.writeBytes(payload)
         if action == .sendHeadersThenMessage {
-            connection.submitResponse(
-                stream: self,
-                headers: .responseHeaders(metadata: initialMetadata, responseEncoding: clientAcceptsGzip ? "gzip" : nil))
+            let headers: ResponseHeaders = initialMetadata.isEmpty
+                ? .prepared(clientAcceptsGzip ? .responseGzip : .response)
+                : .built(.responseHeaders(metadata: initialMetadata, responseEncoding: clientAcceptsGzip ? "gzip" : nil))
+            connection.submitResponse(stream: self, headers: headers)
         } else {
             connection.resumeIfDeferred(self)
         }
@@ -271,11 +279,13 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         case .none:
             return
         case .sendTrailers:
-            pendingTrailers = .trailers(status: status, metadata: trailingMetadata, trailersOnly: false)
+            pendingTrailers = status == nil && trailingMetadata.isEmpty
+                ? .prepared(.okTrailers)
+                : .built(.trailers(status: status, metadata: trailingMetadata, trailersOnly: false))
             connection.resumeIfDeferred(self)
         case .sendTrailersOnly:
             connection.submitTrailersOnly(
-                stream: self, headers: .trailers(status: status, metadata: trailingMetadata, trailersOnly: true))
+                stream: self, headers: .built(.trailers(status: status, metadata: trailingMetadata, trailersOnly: true)))
         }
         failWaiters(CancellationError())
         connection.scheduleFlush()

@@ -58,6 +58,8 @@ public final class RawHTTP2Client {
             Glibc.close(fd)
             throw Failure(description: "connect failed: errno \(errno)")
         }
+        var noDelay: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var callbacks: OpaquePointer?
         nghttp2_session_callbacks_new(&callbacks)
         defer { nghttp2_session_callbacks_del(callbacks) }

@@ -6,11 +6,11 @@ import Testing
 
     /// (request head) -> expected head action.
     @Test(arguments: [
-        (RequestHead(path: "/a.B/C"), Machine.HeadAction.accept(path: MethodPath(service: "a.B", method: "C"), timeout: nil, encoding: nil)),
-        (RequestHead(path: "/a.B/C", contentType: "application/grpc+proto"), .accept(path: MethodPath(service: "a.B", method: "C"), timeout: nil, encoding: nil)),
-        (RequestHead(path: "/a.B/C", timeout: "5S"), .accept(path: MethodPath(service: "a.B", method: "C"), timeout: .seconds(5), encoding: nil)),
-        (RequestHead(path: "/a.B/C", encoding: "gzip"), .accept(path: MethodPath(service: "a.B", method: "C"), timeout: nil, encoding: "gzip")),
-        (RequestHead(path: "/a.B/C", encoding: "identity"), .accept(path: MethodPath(service: "a.B", method: "C"), timeout: nil, encoding: nil)),
+        (RequestHead(path: "/a.B/C"), Machine.HeadAction.accept(path: "/a.B/C", timeout: nil, encoding: nil)),
+        (RequestHead(path: "/a.B/C", contentType: "application/grpc+proto"), .accept(path: "/a.B/C", timeout: nil, encoding: nil)),
+        (RequestHead(path: "/a.B/C", timeout: "5S"), .accept(path: "/a.B/C", timeout: .seconds(5), encoding: nil)),
+        (RequestHead(path: "/a.B/C", encoding: "gzip"), .accept(path: "/a.B/C", timeout: nil, encoding: "gzip")),
+        (RequestHead(path: "/a.B/C", encoding: "identity"), .accept(path: "/a.B/C", timeout: nil, encoding: nil)),
         (RequestHead(path: "/a.B/C", contentType: "text/plain"), .rejectHTTP(status: 415)),
         (RequestHead(path: "/a.B/C", contentType: nil), .rejectHTTP(status: 415)),
         (RequestHead(method: "GET", path: "/a.B/C"), .rejectHTTP(status: 405)),
@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    static let accepted = Outcome.head(.accept(path: MethodPath(service: "s.S", method: "M"), timeout: nil, encoding: nil))
+    static let accepted = Outcome.head(.accept(path: "/s.S/M", timeout: nil, encoding: nil))
 
     /// Event sequences and the actions they produce.
     @Test(arguments: [
