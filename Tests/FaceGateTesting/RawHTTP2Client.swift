@@ -172,6 +172,11 @@ public final class RawHTTP2Client {
         }
     }
 
+    /// A SETTINGS value the server sent (nghttp2's `NGHTTP2_SETTINGS_*` id).
+    public func remoteSetting(_ id: nghttp2_settings_id) -> UInt32 {
+        nghttp2_session_get_remote_settings(session, id)
+    }
+
     /// The response collected so far on `stream`.
     public func response(_ stream: Int32) -> Response? { responses[stream] }
 

@@ -1,3 +1,4 @@
+import CNGHTTP2
 import CZlib
 import FaceGateTesting
 import GRPCHTTP2Server
@@ -225,6 +226,25 @@ func testRouter(_ probe: Probe) -> Router {
             let response = try #require(client.response(stream))
             #expect(response.value("grpc-status") == "0")
             #expect(grpcMessages(response.body)?.count == 200)
+        }
+    }
+
+    @Test func limitsAreAdvertisedAndHeaderListSizeIsEnforced() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe()), configure: {
+            $0.http2.maxConcurrentStreams = 7
+            $0.http2.maxHeaderListBytes = 4096
+        }) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            // A completed call means the server's SETTINGS (sent first) have been processed.
+            #expect(try client.request(path: "/test.Echo/Unary", body: grpcFrame([])).value("grpc-status") == "0")
+            #expect(client.remoteSetting(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) == 7)
+            #expect(client.remoteSetting(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE) == 4096)
+            let big = try client.request(path: "/test.Echo/Unary",
+                                         extraHeaders: [("x-big", String(repeating: "a", count: 5000))],
+                                         body: grpcFrame([1]))
+            #expect(big.value(":status") == "431")
+            let ok = try client.request(path: "/test.Echo/Unary", extraHeaders: [("x-small", "b")], body: grpcFrame([1]))
+            #expect(ok.value("grpc-status") == "0")
         }
     }
 
