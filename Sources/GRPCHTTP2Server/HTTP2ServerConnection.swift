@@ -186,11 +186,13 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         scheduleFlush()
     }
 
-    /// Gives `bytes` of a stream's DATA back to the peer's flow-control windows (the handler
-    /// took the message they carried).
+    /// Gives `bytes` of a stream's DATA back to the peer's stream window (the handler took the
+    /// message they carried). The connection window is credited on receipt (`dataChunk`), so a
+    /// slow handler holds back only its own stream and nothing leaks when a stream dies with
+    /// unread messages.
     func consume(stream id: Int32, bytes: Int) {
         guard let session, bytes > 0 else { return }
-        nghttp2_session_consume(session, id, bytes)
+        nghttp2_session_consume_stream(session, id, bytes)
         scheduleFlush()
     }
 
@@ -311,10 +313,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func dataChunk(streamID: Int32, bytes: UnsafeRawBufferPointer) {
-        guard let stream = streams[streamID] else {
-            consume(stream: streamID, bytes: bytes.count)
-            return
-        }
+        if let session { nghttp2_session_consume_connection(session, bytes.count) }
+        guard let stream = streams[streamID] else { return }
         let giveBack = stream.receiveData(bytes)
         if giveBack > 0 { consume(stream: streamID, bytes: giveBack) }
     }

@@ -177,6 +177,9 @@ public final class RawHTTP2Client {
         nghttp2_session_get_remote_settings(session, id)
     }
 
+    /// How many request body bytes of `stream` nghttp2 has taken for sending so far.
+    public func bodyBytesSent(_ stream: Int32) -> Int { bodies[stream]?.offset ?? 0 }
+
     /// The response collected so far on `stream`.
     public func response(_ stream: Int32) -> Response? { responses[stream] }
 

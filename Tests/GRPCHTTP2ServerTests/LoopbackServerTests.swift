@@ -57,6 +57,12 @@ func testRouter(_ probe: Probe) -> Router {
             throw error
         }
     }
+    router.register(MethodPath(service: "test.Echo", method: "Hold")) { requests, _, _ in
+        var iterator = requests.makeAsyncIterator()
+        _ = try await iterator.next()
+        probe.record("read one")
+        try await Task.sleep(for: .seconds(60))
+    }
     router.register(MethodPath(service: "test.Echo", method: "Flood")) { _, writer, _ in
         for _ in 0..<200 {
             try await writer.write(Array(repeating: 0xAB, count: 64 * 1024))
@@ -226,6 +232,28 @@ func testRouter(_ probe: Probe) -> Router {
             let response = try #require(client.response(stream))
             #expect(response.value("grpc-status") == "0")
             #expect(grpcMessages(response.body)?.count == 200)
+        }
+    }
+
+    @Test func handlerThatStopsReadingHoldsBackOnlyItsOwnStream() async throws {
+        let probe = Probe()
+        try await LoopbackServer.with(router: testRouter(probe), configure: {
+            $0.http2.streamWindowBytes = 65535
+            $0.http2.connectionWindowBytes = 65535
+        }) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            let message = grpcFrame(Array(repeating: 3, count: 10_000))
+            let body = Array((0..<30).map { _ in message }.joined())  // ~300 KB
+            let stream = try client.start(path: "/test.Echo/Hold", body: body, endStream: true)
+            #expect(await probe.next() == "read one")
+            // Other calls on the same connection still flow: the connection window is credited
+            // on receipt, only the held stream's window stays closed.
+            for _ in 0..<3 {
+                let ok = try client.request(path: "/test.Echo/Unary", body: grpcFrame(Array(repeating: 1, count: 30_000)))
+                #expect(ok.value("grpc-status") == "0")
+            }
+            #expect(client.bodyBytesSent(stream) < 2 * 65535)
+            #expect(client.bodyBytesSent(stream) < body.count)
         }
     }
 
