@@ -17,6 +17,10 @@ extension GRPCServer {
         public var shutdown = Shutdown()
         /// Event-loop threads; 0 means one per CPU core.
         public var threads: Int = 0
+        /// Run handler tasks on their connection's event loop (no thread hop per call; best for
+        /// handlers that await other actors for heavy work). False runs them on the global
+        /// concurrent executor (for handlers that compute inline).
+        public var runHandlersOnEventLoop: Bool = true
 
         /// TLS material (PEM files).
         public struct TLS: Sendable {
@@ -43,6 +47,10 @@ extension GRPCServer {
             public var connectionWindowBytes: Int = 8 << 20
             /// Response bytes buffered per stream before `write` suspends (bytes).
             public var streamOutboundHighWaterBytes: Int = 256 * 1024
+            /// Server keepalive: send a PING this often; a connection that has not acknowledged
+            /// the previous PING by the next one is closed. nil (default) sends none. Incoming
+            /// PINGs are always answered; nghttp2 bounds queued acknowledgements (flood guard).
+            public var keepaliveInterval: Duration? = nil
             /// Creates defaults.
             public init() {}
         }

@@ -27,6 +27,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     private var inRead = false
     private var draining = false
     private var peer = "unknown"
+    private var keepalive: RepeatedTask?
+    private var awaitingPingAck = false
     private let clock = ContinuousClock()
 
     init(loop: any EventLoop, config: GRPCServer.Config, router: Router, logger: Logger, registry: ConnectionRegistry) {
@@ -53,6 +55,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         submitSettings()
+        startKeepalive()
         registry.add(self)
         if context.channel.isActive { flushSession() }
     }
@@ -73,6 +76,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func tearDown() {
+        keepalive?.cancel()
+        keepalive = nil
         for stream in streams.values { stream.closed(byPeer: true) }
         streams.removeAll()
         if let session {
@@ -291,14 +296,11 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         var deadline: ContinuousClock.Instant?
         if let timeout {
             deadline = clock.now.advanced(by: timeout)
-            let (seconds, attoseconds) = timeout.components
-            let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-            let delay = TimeAmount.nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
-            stream.deadlineTask = loop.scheduleTask(in: delay) { [stream] in stream.expireDeadline() }
+            stream.deadlineTask = loop.scheduleTask(in: TimeAmount(timeout)) { [stream] in stream.expireDeadline() }
         }
         let context = ServerContext(method: path, metadata: stream.metadata, deadline: deadline, peer: peer,
                                     requestEncoding: stream.requestEncoding)
-        stream.task = Task(executorPreference: taskExecutor) { [stream] in
+        let body: @Sendable () async -> Void = { [stream] in
             do {
                 try await handler(RequestStream(source: stream), ResponseWriter(sink: stream), context)
                 stream.finishFromTask(nil)
@@ -310,6 +312,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
                 stream.finishFromTask(RPCError(.unknown, "\(error)"))
             }
         }
+        stream.task = config.runHandlersOnEventLoop ? Task(executorPreference: taskExecutor, operation: body) : Task(operation: body)
     }
 
     func dataChunk(streamID: Int32, bytes: UnsafeRawBufferPointer) {
@@ -327,6 +330,32 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         guard let stream = streams.removeValue(forKey: streamID) else { return }
         stream.closed(byPeer: errorCode != 0)
         if draining && streams.isEmpty { scheduleFlush() }
+    }
+
+    // MARK: Keepalive
+
+    private func startKeepalive() {
+        guard let interval = config.http2.keepaliveInterval else { return }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        keepalive = loop.scheduleRepeatedTask(initialDelay: TimeAmount(interval), delay: TimeAmount(interval)) { _ in
+            bound.value.keepaliveTick()
+        }
+    }
+
+    private func keepaliveTick() {
+        guard let session else { return }
+        if awaitingPingAck {
+            logger.debug("keepalive PING not acknowledged, closing", metadata: ["peer": "\(peer)"])
+            forceClose()
+            return
+        }
+        awaitingPingAck = true
+        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+        flushSession()
+    }
+
+    func pingAcknowledged() {
+        awaitingPingAck = false
     }
 
     // MARK: Shutdown
@@ -376,6 +405,15 @@ extension ServerStream {
     private func finishOrDeadline(_ status: RPCError?) {
         if deadlineExpired { return }
         finish(status)
+    }
+}
+
+extension TimeAmount {
+    /// Converts a Swift `Duration` (saturating far-future values).
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = .nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
     }
 }
 

@@ -39,6 +39,8 @@ public final class RawHTTP2Client {
     private var fd: Int32
     private var session: OpaquePointer?
     fileprivate var responses: [Int32: Response] = [:]
+    /// PING frames received from the server (not acknowledgements).
+    public fileprivate(set) var pingsReceived = 0
     fileprivate var bodies: [Int32: (bytes: [UInt8], offset: Int, endStream: Bool)] = [:]
 
     /// Connects to 127.0.0.1:`port` and sends the connection preface and SETTINGS.
@@ -84,6 +86,13 @@ public final class RawHTTP2Client {
             let client = Unmanaged<RawHTTP2Client>.fromOpaque(user!).takeUnretainedValue()
             client.responses[id, default: Response()].closed = true
             client.responses[id, default: Response()].closeErrorCode = code
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, user in
+            let client = Unmanaged<RawHTTP2Client>.fromOpaque(user!).takeUnretainedValue()
+            if frame!.pointee.hd.type == UInt8(NGHTTP2_PING.rawValue), frame!.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+                client.pingsReceived += 1
+            }
             return 0
         }
         nghttp2_session_client_new(&session, callbacks, Unmanaged.passUnretained(self).toOpaque())

@@ -84,6 +84,34 @@ func testRouter(_ probe: Probe) -> Router {
         }
     }
 
+    @Test func handlersOffTheEventLoopWorkToo() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe()), configure: { $0.runHandlersOnEventLoop = false }) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            for size in [0, 1, 100_000] {
+                let message = Array(repeating: UInt8(size % 251), count: size)
+                let response = try client.request(path: "/test.Echo/Unary", body: grpcFrame(message))
+                #expect(response.value("grpc-status") == "0")
+                #expect(grpcMessages(response.body) == [message])
+            }
+            let sum = try client.request(path: "/test.Echo/Sum", body: grpcFrame([1]) + grpcFrame([2, 3]))
+            #expect(grpcMessages(sum.body) == [Array("2 3".utf8)])
+        }
+    }
+
+    @Test func keepaliveKeepsAnsweringClientsAndClosesSilentOnes() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe()), configure: { $0.http2.keepaliveInterval = .milliseconds(20) }) { server in
+            let answering = try RawHTTP2Client(port: server.port)
+            // Pumping acknowledges each PING (nghttp2 does it automatically).
+            try answering.pump(until: { answering.pingsReceived >= 3 })
+            #expect(try answering.request(path: "/test.Echo/Unary", body: grpcFrame([1])).value("grpc-status") == "0")
+
+            let silent = try RawHTTP2Socket(port: server.port)
+            try silent.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0])
+            // Never acknowledges: the server closes it after the second interval.
+            #expect(throws: Never.self) { try silent.readUntilClosed() }
+        }
+    }
+
     @Test(arguments: ["/test.Echo/Nope", "/test.Nope/Unary"])
     func unknownMethodIsUnimplementedTrailersOnly(path: String) async throws {
         try await LoopbackServer.with(router: testRouter(Probe())) { server in
