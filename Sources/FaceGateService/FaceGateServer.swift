@@ -3,6 +3,9 @@ import GRPCHealth
 import GRPCProtocol
 import Logging
 
+/// SIGTERM/SIGINT as an awaitable event (install before announcing the port).
+public typealias TerminationSignal = GRPCHTTP2Server.TerminationSignal
+
 /// The FaceGate server: `facegate.v1.FaceGate` plus `grpc.health.v1.Health` on the gRPC
 /// transport.
 ///
@@ -65,8 +68,8 @@ public final class FaceGateServer: Sendable {
     @discardableResult
     public func start() async throws -> Int { try await server.start() }
 
-    /// Serves until SIGTERM/SIGINT, then drains in-flight calls (bounded) and returns.
-    public func runUntilTerminated() async { await server.runUntilTerminated() }
+    /// Serves until `signal` fires, then drains in-flight calls (bounded) and returns.
+    public func runUntilTerminated(_ signal: TerminationSignal) async { await server.runUntilTerminated(signal) }
 
     /// Drains and stops.
     public func shutdownGracefully() async { await server.shutdownGracefully() }

@@ -40,6 +40,7 @@ struct InteropCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        let terminate = TerminationSignal.install()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -60,6 +61,6 @@ struct InteropCommand: AsyncParsableCommand {
         let bound = try await server.start()
         print("listening on \(host):\(bound)")
         fflush(nil)  // nil flushes every stream, stdout included
-        await server.runUntilTerminated()
+        await server.runUntilTerminated(terminate)
     }
 }

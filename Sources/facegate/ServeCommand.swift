@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        let terminate = TerminationSignal.install()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -57,6 +58,6 @@ struct ServeCommand: AsyncParsableCommand {
         let bound = try await server.start()
         print("listening on \(host):\(bound)")
         fflush(nil)  // nil flushes every stream, stdout included
-        await server.runUntilTerminated()
+        await server.runUntilTerminated(terminate)
     }
 }
