@@ -51,6 +51,7 @@ public final class FaceGateServer: Sendable {
     /// The health service (set statuses to report readiness).
     public let health: HealthService
     private let server: GRPCServer
+    private let logger: Logger
 
     /// Creates the server; nothing is bound until `start()`.
     public init(config: Config, logger: Logger = Logger(label: "facegate.server")) {
@@ -60,6 +61,7 @@ public final class FaceGateServer: Sendable {
         health.register(on: &router)
         router.registerUnimplemented(service: Self.serviceName, methods: Self.methods)
         self.health = health
+        self.logger = logger
         self.server = GRPCServer(config: config.resolvedTransport, router: router, logger: logger)
     }
 
@@ -69,8 +71,16 @@ public final class FaceGateServer: Sendable {
     public func start() async throws -> Int { try await server.start() }
 
     /// Serves until `signal` fires, then drains in-flight calls (bounded) and returns.
-    public func runUntilTerminated(_ signal: TerminationSignal) async { await server.runUntilTerminated(signal) }
+    public func runUntilTerminated(_ signal: TerminationSignal) async {
+        let number = await signal.wait()
+        logger.info("signal received, draining", metadata: ["signal": "\(number)"])
+        await shutdownGracefully()
+        logger.info("drained, exiting")
+    }
 
-    /// Drains and stops.
-    public func shutdownGracefully() async { await server.shutdownGracefully() }
+    /// Reports NOT_SERVING to health checkers, then drains and stops.
+    public func shutdownGracefully() async {
+        health.markAllNotServing()
+        await server.shutdownGracefully()
+    }
 }

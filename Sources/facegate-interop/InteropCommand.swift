@@ -33,7 +33,7 @@ struct InteropCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight calls may run after SIGTERM.")
     var drainGraceSeconds: Double = 10
 
-    @Option(help: "Event-loop threads (0 = one per core).")
+    @Option(help: "Event-loop threads (0 = half the cores, at least 1).")
     var threads: Int = 0
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
