@@ -2,6 +2,11 @@ import CNGHTTP2
 import GRPCProtocol
 import Logging
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One HTTP/2 connection: feeds socket bytes to an nghttp2 server session and writes what the
 /// session produces, routing each request stream to a handler task.
@@ -19,6 +24,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     let logger: Logger
     let taskExecutor: EventLoopTaskExecutor
     let registry: ConnectionRegistry
+    /// Copied into every new stream (building its encoding set once per connection).
+    let streamMachineTemplate: ServerStreamStateMachine
 
     private(set) var session: OpaquePointer?
     private var context: ChannelHandlerContext?
@@ -38,6 +45,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         self.logger = logger
         self.taskExecutor = EventLoopTaskExecutor(loop: loop)
         self.registry = registry
+        self.streamMachineTemplate = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
     }
 
     // MARK: Channel lifecycle
@@ -217,23 +225,23 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         }
         // Compare names as bytes first: most request headers are skipped without a String.
         if name.first == UInt8(ascii: ":") {
-            if name.elementsEqual(":path".utf8) {
+            if name.equals(":path") {
                 stream.head.path = String(decoding: value, as: UTF8.self)
-            } else if name.elementsEqual(":method".utf8) {
-                stream.head.method = value.elementsEqual("POST".utf8) ? "POST" : String(decoding: value, as: UTF8.self)
+            } else if name.equals(":method") {
+                stream.head.method = value.equals("POST") ? "POST" : String(decoding: value, as: UTF8.self)
             }
             return
         }
-        if name.elementsEqual("content-type".utf8) {
-            stream.head.contentType = value.elementsEqual("application/grpc".utf8)
+        if name.equals("content-type") {
+            stream.head.contentType = value.equals("application/grpc")
                 ? "application/grpc" : String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("te".utf8) || name.elementsEqual("user-agent".utf8) {
+        } else if name.equals("te") || name.equals("user-agent") {
             return
-        } else if name.elementsEqual("grpc-timeout".utf8) {
+        } else if name.equals("grpc-timeout") {
             stream.head.timeout = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("grpc-encoding".utf8) {
+        } else if name.equals("grpc-encoding") {
             stream.head.encoding = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("grpc-accept-encoding".utf8) {
+        } else if name.equals("grpc-accept-encoding") {
             stream.clientAcceptsGzip = String(decoding: value, as: UTF8.self)
                 .split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
         } else {
@@ -414,6 +422,14 @@ extension TimeAmount {
         let (seconds, attoseconds) = duration.components
         let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         self = .nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Byte-wise comparison with an ASCII literal (memcmp; the generic `elementsEqual` is slow).
+    @inline(__always)
+    func equals(_ literal: StaticString) -> Bool {
+        count == literal.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0)
     }
 }
 

@@ -23,9 +23,14 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // Inbound messages.
     var deframer: MessageDeframer
+    /// The receive limit (kept apart from `deframer`, which is busy while messages are delivered).
+    let maxMessageBytes: Int
     var requestEncoding: String?
     private var gzip: Gzip?
-    private var inbound = CircularBuffer<(message: [UInt8], wireBytes: Int, compressed: Bool)>()
+    // A plain array with a read index: most calls queue at most one message, and an empty
+    // array allocates nothing.
+    private var inbound: [(message: [UInt8], wireBytes: Int, compressed: Bool)] = []
+    private var inboundHead = 0
     private var lastCompressed = false
     private var inboundFinished = false
     private var inboundError: (any Error)?
@@ -50,8 +55,9 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         self.id = id
         self.loop = connection.loop
         self.connection = connection
-        self.machine = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
+        self.machine = connection.streamMachineTemplate
         self.deframer = MessageDeframer(maxMessageBytes: config.messages.maxReceiveBytes)
+        self.maxMessageBytes = config.messages.maxReceiveBytes
         self.outbound = allocator.buffer(capacity: 64)
         self.highWaterBytes = config.http2.streamOutboundHighWaterBytes
     }
@@ -64,10 +70,9 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     /// peer's window right away (bytes that do not become a queued message).
     func receiveData(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard case .open(_, false) = machine.state else { return bytes.count }
-        deframer.append(bytes)
         pendingWireBytes += bytes.count
         do {
-            while let message = try deframer.next() {
+            try deframer.process(bytes) { message in
                 let wire = message.bytes.count + MessageFramer.prefixBytes
                 pendingWireBytes -= wire
                 try deliver(message, wireBytes: wire)
@@ -91,9 +96,9 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
             guard encoding == "gzip" else { throw RPCError(.unimplemented, "unsupported encoding \(encoding)") }
             if gzip == nil { gzip = Gzip() }
             do {
-                bytes = try gzip!.decompress(bytes, limit: deframer.maxMessageBytes)
+                bytes = try gzip!.decompress(bytes, limit: maxMessageBytes)
             } catch is Gzip.TooLarge {
-                throw RPCError(.resourceExhausted, "decompressed message larger than \(deframer.maxMessageBytes) bytes")
+                throw RPCError(.resourceExhausted, "decompressed message larger than \(maxMessageBytes) bytes")
             } catch {
                 throw RPCError(.internal, "cannot decompress message: \(error)")
             }
@@ -159,7 +164,13 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     /// A message, end of stream (`.some(nil)`) or nil when the caller must wait.
     private func takeReady() throws -> (message: [UInt8]?, Void)? {
         if let error = inboundError { throw error }
-        if let next = inbound.popFirst() {
+        if inboundHead < inbound.count {
+            let next = inbound[inboundHead]
+            inboundHead += 1
+            if inboundHead == inbound.count {
+                inbound.removeAll(keepingCapacity: true)
+                inboundHead = 0
+            }
             connection?.consume(stream: id, bytes: next.wireBytes)
             lastCompressed = next.compressed
             return (next.message, ())

@@ -26,6 +26,33 @@ import Testing
         try deframer.finish()
     }
 
+    /// `process` (the zero-copy path for whole messages) agrees with `append` + `next`.
+    @Test(arguments: [1, 4, 5, 6, 306, 1000])
+    func processAgreesAcrossChunkSizes(chunk: Int) throws {
+        let bytes = Self.framed(Self.messages)
+        var deframer = MessageDeframer(maxMessageBytes: 1 << 20)
+        var received: [[UInt8]] = []
+        var index = 0
+        while index < bytes.count {
+            let piece = Array(bytes[index..<min(index + chunk, bytes.count)])
+            try piece.withUnsafeBytes { try deframer.process($0) { received.append($0.bytes) } }
+            index += chunk
+        }
+        #expect(received == Self.messages)
+        try deframer.finish()
+    }
+
+    @Test func processRejectsOversizeAndBadFlags() {
+        var deframer = MessageDeframer(maxMessageBytes: 3)
+        #expect(throws: MessageDeframer.Failure.messageTooLarge(declared: 4, limit: 3)) {
+            try [UInt8]([0, 0, 0, 0, 4, 1, 2, 3, 4]).withUnsafeBytes { try deframer.process($0) { _ in } }
+        }
+        var other = MessageDeframer(maxMessageBytes: 3)
+        #expect(throws: MessageDeframer.Failure.invalidFlag(9)) {
+            try [UInt8]([9, 0, 0, 0, 0]).withUnsafeBytes { try other.process($0) { _ in } }
+        }
+    }
+
     @Test func oversizeIsRejectedFromThePrefixAlone() {
         var deframer = MessageDeframer(maxMessageBytes: 10)
         deframer.append([0, 0, 0, 0, 11])
