@@ -285,6 +285,22 @@ func testRouter(_ probe: Probe) -> Router {
         }
     }
 
+    @Test func streamsOverTheConcurrencyLimitAreRefused() async throws {
+        let probe = Probe()
+        try await LoopbackServer.with(router: testRouter(probe), configure: { $0.http2.maxConcurrentStreams = 2 }) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            // Sent before the server's SETTINGS are read, so the client does not hold them back.
+            let streams = try (0..<3).map { _ in
+                try client.start(path: "/test.Echo/Sleep", body: grpcFrame([]), endStream: true)
+            }
+            try client.pump(until: { client.response(streams[2])?.closed == true })
+            #expect(client.response(streams[2])?.closeErrorCode == UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
+            #expect(await probe.next() == "started")
+            #expect(await probe.next() == "started")
+            #expect(client.response(streams[0])?.closed != true)
+        }
+    }
+
     @Test func limitsAreAdvertisedAndHeaderListSizeIsEnforced() async throws {
         try await LoopbackServer.with(router: testRouter(Probe()), configure: {
             $0.http2.maxConcurrentStreams = 7
