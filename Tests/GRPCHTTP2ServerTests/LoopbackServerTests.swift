@@ -156,6 +156,32 @@ func testRouter(_ probe: Probe) -> Router {
         }
     }
 
+    /// Seeded random frames after a valid preface: every connection ends (error or not) and the
+    /// server keeps serving; nothing crashes.
+    @Test func randomFramesNeverCrashTheServer() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe())) { server in
+            var state: UInt64 = 0x5EED_F00D
+            func nextByte() -> UInt8 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            }
+            let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
+            for _ in 0..<200 {
+                let raw = try RawHTTP2Socket(port: server.port)
+                var bytes = preface
+                for _ in 0..<4 {
+                    // A frame header with a small random length, random type/flags/stream, then payload.
+                    let length = Int(nextByte() % 32)
+                    bytes += [0, 0, UInt8(length), nextByte() % 10, nextByte(), 0, 0, 0, nextByte() % 8]
+                    bytes += (0..<length).map { _ in nextByte() }
+                }
+                try? raw.send(bytes)
+            }
+            let client = try RawHTTP2Client(port: server.port)
+            #expect(try client.request(path: "/test.Echo/Unary", body: grpcFrame([42])).value("grpc-status") == "0")
+        }
+    }
+
     @Test func oversizeMessageIsResourceExhausted() async throws {
         try await LoopbackServer.with(router: testRouter(Probe()), configure: { $0.messages.maxReceiveBytes = 1000 }) { server in
             let client = try RawHTTP2Client(port: server.port)
