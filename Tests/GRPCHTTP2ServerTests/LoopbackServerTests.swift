@@ -39,14 +39,18 @@ final class Probe: Sendable {
 func testRouter(_ probe: Probe) -> Router {
     var router = Router()
     router.registerUnary(MethodPath(service: "test.Echo", method: "Unary")) { request, _ in request }
-    router.register(MethodPath(service: "test.Echo", method: "Sum")) { requests, writer, _ in
+    router.registerClientStreaming(MethodPath(service: "test.Echo", method: "Sum")) { requests, _ in
         var count = 0
         var bytes = 0
         for try await message in requests {
             count += 1
             bytes += message.count
         }
-        try await writer.write(Array("\(count) \(bytes)".utf8))
+        return Array("\(count) \(bytes)".utf8)
+    }
+    router.registerServerStreaming(MethodPath(service: "test.Echo", method: "Gzipped")) { request, writer, _ in
+        try await writer.write(request, compress: true)
+        try await writer.write(request, compress: false)
     }
     router.register(MethodPath(service: "test.Echo", method: "Sleep")) { requests, _, _ in
         probe.record("started")
@@ -263,6 +267,26 @@ func testRouter(_ probe: Probe) -> Router {
             let corrupt = try client.request(path: "/test.Echo/Unary", extraHeaders: [("grpc-encoding", "gzip")],
                                              body: grpcFrame([1, 2, 3], compressed: true))
             #expect(corrupt.value("grpc-status") == "13")
+        }
+    }
+
+    @Test func responsesAreCompressedOnlyForClientsThatAcceptGzip() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe())) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            let message = Array(repeating: UInt8(ascii: "q"), count: 4000)
+            let accepting = try client.request(path: "/test.Echo/Gzipped", extraHeaders: [("grpc-accept-encoding", "identity, gzip")],
+                                               body: grpcFrame(message))
+            #expect(accepting.value("grpc-encoding") == "gzip")
+            // First message: compressed flag and a gzip payload much smaller than the input.
+            #expect(accepting.body.first == 1)
+            let first = Int(accepting.body[1]) << 24 | Int(accepting.body[2]) << 16 | Int(accepting.body[3]) << 8 | Int(accepting.body[4])
+            #expect(first < 200)
+            #expect(accepting.body[5..<7].elementsEqual([0x1F, 0x8B]))
+            #expect(accepting.body[5 + first] == 0)  // second message sent uncompressed
+
+            let plain = try client.request(path: "/test.Echo/Gzipped", body: grpcFrame(message))
+            #expect(plain.value("grpc-encoding") == nil)
+            #expect(grpcMessages(plain.body) == [message, message])
         }
     }
 
