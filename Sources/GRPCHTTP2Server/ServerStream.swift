@@ -26,24 +26,24 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     /// The receive limit (kept apart from `deframer`, which is busy while messages are delivered).
     let maxMessageBytes: Int
     var requestEncoding: String?
-    private var gzip: Gzip?
+    var gzip: Gzip?
     // A plain array with a read index: most calls queue at most one message, and an empty
     // array allocates nothing.
     private var inbound: [(message: [UInt8], wireBytes: Int, compressed: Bool)] = []
     private var inboundHead = 0
     private var lastCompressed = false
     private var inboundFinished = false
-    private var inboundError: (any Error)?
-    private var reader: CheckedContinuation<[UInt8]?, any Error>?
+    var inboundError: (any Error)?
+    var reader: CheckedContinuation<[UInt8]?, any Error>?
     private var pendingWireBytes = 0
 
     // Outbound.
     var outbound: ByteBuffer
     var dataDeferred = false
     var pendingTrailers: ResponseHeaders?
-    private var writer: CheckedContinuation<Void, any Error>?
-    private var initialMetadata = Metadata()
-    private var trailingMetadata = Metadata()
+    var writer: CheckedContinuation<Void, any Error>?
+    var initialMetadata = Metadata()
+    var trailingMetadata = Metadata()
     let highWaterBytes: Int
 
     // Lifecycle.
@@ -194,91 +194,6 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         }
     }
 
-    // MARK: ResponseSink
-
-    func setInitialMetadata(_ metadata: Metadata) {
-        if loop.inEventLoop { initialMetadata = metadata } else { loop.execute { self.initialMetadata = metadata } }
-    }
-
-    func setTrailingMetadata(_ metadata: Metadata) {
-        if loop.inEventLoop { trailingMetadata = metadata } else { loop.execute { self.trailingMetadata = metadata } }
-    }
-
-    func write(_ message: [UInt8], compress: Bool) async throws {
-        if loop.inEventLoop {
-            switch enqueue(message, compress: compress) {
-            case .done: return
-            case .failed: throw CancellationError()
-            case .wait: break
-            }
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                if loop.inEventLoop {
-                    self.waitForWritable(continuation)
-                } else {
-                    loop.execute {
-                        switch self.enqueue(message, compress: compress) {
-                        case .done: continuation.resume()
-                        case .failed: continuation.resume(throwing: CancellationError())
-                        case .wait: self.waitForWritable(continuation)
-                        }
-                    }
-                }
-            }
-        } onCancel: {
-            loop.execute { self.failWaiters(CancellationError()) }
-        }
-    }
-
-    private enum EnqueueResult { case done, wait, failed }
-
-    private func enqueue(_ message: [UInt8], compress: Bool) -> EnqueueResult {
-        guard let connection else { return .failed }
-        var payload = message
-        var compressed = false
-        if compress && clientAcceptsGzip {
-            if gzip == nil { gzip = Gzip() }
-            if let deflated = try? gzip!.compress(message) {
-                payload = deflated
-                compressed = true
-            }
-        }
-        let action = machine.sendMessage()
-        guard action != .fail else { return .failed }
-        let prefix = MessageFramer.prefix(length: payload.count, compressed: compressed)
-        outbound.writeMultipleIntegers(prefix.0, prefix.1, prefix.2, prefix.3, prefix.4)
-        outbound.writeBytes(payload)
-        if action == .sendHeadersThenMessage {
-            let headers: ResponseHeaders = initialMetadata.isEmpty
-                ? .prepared(clientAcceptsGzip ? .responseGzip : .response)
-                : .built(.responseHeaders(metadata: initialMetadata, responseEncoding: clientAcceptsGzip ? "gzip" : nil))
-            connection.submitResponse(stream: self, headers: headers)
-        } else {
-            connection.resumeIfDeferred(self)
-        }
-        return outbound.readableBytes > highWaterBytes ? .wait : .done
-    }
-
-    private func waitForWritable(_ continuation: CheckedContinuation<Void, any Error>) {
-        if isClosed || machine.state == .closed {
-            continuation.resume(throwing: CancellationError())
-        } else if outbound.readableBytes <= highWaterBytes {
-            continuation.resume()
-        } else {
-            writer = continuation
-        }
-    }
-
-    /// Called by the data source after it took bytes from `outbound`.
-    func outboundDrained() {
-        if outbound.readableBytes <= highWaterBytes / 2, let writer {
-            self.writer = nil
-            writer.resume()
-        }
-        if outbound.readableBytes == 0 { outbound.clear() }
-    }
-
     // MARK: Completion (event loop)
 
     /// The handler finished (`status` nil means OK) or the call failed; sends the status once.
@@ -328,7 +243,7 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         failWaiters(CancellationError())
     }
 
-    private func failWaiters(_ error: any Error) {
+    func failWaiters(_ error: any Error) {
         if let reader {
             self.reader = nil
             reader.resume(throwing: inboundError ?? error)
