@@ -4,6 +4,10 @@ import Testing
 
 @Suite struct FaceGateServerTests {
     static func withServer(_ body: (Int) async throws -> Void) async throws {
+        try await withServer { port, _ in try await body(port) }
+    }
+
+    static func withServer(_ body: (Int, FaceGateServer) async throws -> Void) async throws {
         var config = FaceGateServer.Config()
         config.port = 0
         config.transport.threads = 1
@@ -11,7 +15,7 @@ import Testing
         let server = FaceGateServer(config: config)
         let port = try await server.start()
         do {
-            try await body(port)
+            try await body(port, server)
         } catch {
             await server.shutdownGracefully()
             throw error
@@ -26,6 +30,18 @@ import Testing
             let response = try client.request(path: "/grpc.health.v1.Health/Check", body: grpcFrame([]))
             #expect(response.value("grpc-status") == "0")
             #expect(grpcMessages(response.body) == [[0x08, 0x01]])
+        }
+    }
+
+    @Test func healthWatchStreamsStatusChanges() async throws {
+        try await Self.withServer { port, server in
+            let client = try RawHTTP2Client(port: port)
+            let stream = try client.start(path: "/grpc.health.v1.Health/Watch", body: grpcFrame([]), endStream: true)
+            try client.pump(until: { grpcMessages(client.response(stream)?.body ?? [])?.count == 1 })
+            server.health.setStatus(.notServing, for: "")
+            try client.pump(until: { grpcMessages(client.response(stream)?.body ?? [])?.count == 2 })
+            #expect(grpcMessages(client.response(stream)?.body ?? []) == [[0x08, 0x01], [0x08, 0x02]])
+            try client.reset(stream: stream)
         }
     }
 
