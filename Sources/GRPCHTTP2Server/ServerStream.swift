@@ -29,13 +29,17 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     var gzip: Gzip?
     // A plain array with a read index: most calls queue at most one message, and an empty
     // array allocates nothing.
-    private var inbound: [(message: [UInt8], wireBytes: Int, compressed: Bool)] = []
+    private var inbound: [(message: [UInt8], compressed: Bool)] = []
     private var inboundHead = 0
     private var lastCompressed = false
     private var inboundFinished = false
     var inboundError: (any Error)?
     var reader: CheckedContinuation<[UInt8]?, any Error>?
-    private var pendingWireBytes = 0
+    /// DATA bytes not yet credited to the peer's stream window: withheld while complete
+    /// messages wait in `inbound` for the handler (the request-side back-pressure), credited
+    /// when the handler empties the queue. Bytes of a partial message are credited at once, so
+    /// a message larger than the stream window still arrives.
+    private var withheldBytes = 0
 
     // Outbound.
     var outbound: ByteBuffer
@@ -66,16 +70,13 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // MARK: Inbound (event loop)
 
-    /// Feeds DATA payload bytes. Returns the number of bytes that can be given back to the
-    /// peer's window right away (bytes that do not become a queued message).
+    /// Feeds DATA payload bytes. Returns the number of bytes to give back to the peer's stream
+    /// window now (all of them unless messages are queued for a handler that is not reading).
     func receiveData(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard case .open(_, false) = machine.state else { return bytes.count }
-        pendingWireBytes += bytes.count
         do {
             try deframer.process(bytes) { message in
-                let wire = message.bytes.count + MessageFramer.prefixBytes
-                pendingWireBytes -= wire
-                try deliver(message, wireBytes: wire)
+                try deliver(message)
             }
         } catch let failure as MessageDeframer.Failure {
             fail(Self.status(for: failure))
@@ -84,10 +85,14 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         } catch {
             fail(RPCError(.internal, "\(error)"))
         }
-        return 0
+        if inboundHead < inbound.count {
+            withheldBytes += bytes.count
+            return 0
+        }
+        return bytes.count
     }
 
-    private func deliver(_ message: MessageDeframer.Message, wireBytes: Int) throws {
+    private func deliver(_ message: MessageDeframer.Message) throws {
         var bytes = message.bytes
         if message.compressed {
             guard let encoding = requestEncoding else {
@@ -105,11 +110,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         }
         if let reader {
             self.reader = nil
-            connection?.consume(stream: id, bytes: wireBytes)
             lastCompressed = message.compressed
             reader.resume(returning: bytes)
         } else {
-            inbound.append((bytes, wireBytes, message.compressed))
+            inbound.append((bytes, message.compressed))
         }
     }
 
@@ -170,8 +174,9 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
             if inboundHead == inbound.count {
                 inbound.removeAll(keepingCapacity: true)
                 inboundHead = 0
+                connection?.consume(stream: id, bytes: withheldBytes)
+                withheldBytes = 0
             }
-            connection?.consume(stream: id, bytes: next.wireBytes)
             lastCompressed = next.compressed
             return (next.message, ())
         }

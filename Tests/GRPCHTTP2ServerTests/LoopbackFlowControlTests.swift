@@ -50,4 +50,22 @@ import Testing
             #expect(client.bodyBytesSent(stream) < body.count)
         }
     }
+
+    /// A message larger than the stream window still arrives (partial-message bytes are
+    /// credited as they come).
+    @Test func messagesLargerThanTheStreamWindowArrive() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe()), configure: {
+            $0.http2.streamWindowBytes = 65535
+            $0.http2.connectionWindowBytes = 65535
+        }) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            let message = (0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let response = try client.request(path: "/test.Echo/Unary", body: grpcFrame(message), timeoutMilliseconds: 20_000)
+            #expect(response.value("grpc-status") == "0")
+            #expect(grpcMessages(response.body) == [message])
+            let sum = try client.request(path: "/test.Echo/Sum", body: grpcFrame(message) + grpcFrame(message),
+                                         timeoutMilliseconds: 20_000)
+            #expect(grpcMessages(sum.body) == [Array("2 \(2 * message.count)".utf8)])
+        }
+    }
 }
