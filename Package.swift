@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
         .executableTarget(
             name: "facegate-interop",
-            dependencies: ["GRPCHTTP2Server", "GRPCHealth", "CFaceGateProto", nioCore, nioPosix, argumentParser, logging]
+            dependencies: ["GRPCHTTP2Server", "GRPCHealth", "GRPCProtocol", "CFaceGateProto", argumentParser, logging]
         ),
 
         // Tests.
