@@ -18,12 +18,12 @@ import Testing
 
     @Test(arguments: [
         (Duration.seconds(1), "1000000u"), (.milliseconds(100), "100000u"), (.nanoseconds(5), "5n"),
-        (.seconds(100_000), "100000000m"), (.seconds(-3), "0n"),
+        (.seconds(100_000), "100000000m"), (.seconds(-3), "0n"), (.seconds(Int64.max), "99999999H"),
     ])
     func formatsWithAtMostEightDigits(duration: Duration, expected: String) {
         let text = GRPCTimeout.format(duration)
         #expect(text.count <= 9)
-        #expect(GRPCTimeout.parse(text)! >= max(duration, .zero))
+        if expected != "99999999H" { #expect(GRPCTimeout.parse(text)! >= max(duration, .zero)) }
         if expected != "100000000m" { #expect(text == expected) }
     }
 }
