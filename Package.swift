@@ -74,17 +74,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "facegate-interop",
-            dependencies: ["GRPCHTTP2Server", "GRPCHealth", "CFaceGateProto", nioCore, nioPosix, argumentParser, logging]
+            dependencies: ["GRPCHTTP2Server", "GRPCHealth", "GRPCProtocol", "CFaceGateProto", argumentParser, logging]
         ),
 
         // Tests.
         .target(
             name: "FaceGateTesting",
-            dependencies: ["FaceGateService", "GRPCHTTP2Server", "CNGHTTP2", nioCore, nioPosix],
+            dependencies: ["FaceGateService", "GRPCHTTP2Server", "CNGHTTP2"],
             path: "Tests/FaceGateTesting"
         ),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
-        .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib"]),
+        .testTarget(
+            name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib", "CNGHTTP2"]
+        ),
         .testTarget(name: "FaceGateAPITests", dependencies: ["FaceGateAPI"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], exclude: ["Fixtures"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),

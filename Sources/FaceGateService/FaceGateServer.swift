@@ -5,11 +5,6 @@ import GRPCProtocol
 import Logging
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The whole server: gRPC transport, `facegate.v1.FaceGate`, health and the metrics endpoint.
 ///
@@ -28,8 +23,11 @@ public final class FaceGateServer: Sendable {
 
     /// Serves until SIGTERM/SIGINT; returns after a graceful drain.
     /// - Parameter ready: called with the bound gRPC port once listening.
-    /// - Throws: when the address cannot be bound or the model/gallery cannot be loaded.
+    /// - Throws: when the address cannot be bound or the model/gallery cannot be loaded (the
+    ///   server then drains and stops instead of staying NOT_SERVING forever).
     public func run(ready: @Sendable (Int) -> Void = { _ in }) async throws {
+        // Installed before the port is announced, so an early SIGTERM is not lost.
+        let terminate = TerminationSignal.install()
         let metrics = ServiceMetrics()
         let health = HealthService()
         health.setStatus(.notServing, for: "")
@@ -49,25 +47,41 @@ public final class FaceGateServer: Sendable {
                 logger: logger)
         }
 
-        let loader = Task {
-            do {
-                let runtime = try await FaceGateRuntime.load(config: config, metrics: metrics, logger: logger)
-                service.install(runtime)
-                health.setStatus(.serving, for: "")
-                health.setStatus(.serving, for: FaceGateMethod.serviceName)
-                logger.info("serving", metadata: ["address": "\(config.server.host):\(port)"])
-                return true
-            } catch {
-                logger.critical("cannot start serving: \(error)")
-                kill(getpid(), SIGTERM)
-                return false
+        let config = self.config
+        let logger = self.logger
+        // Serve until a signal, or until loading fails.
+        let loadFailure: String? = await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                let number = await terminate.wait()
+                logger.info("signal received, draining", metadata: ["signal": "\(number)"])
+                return nil
             }
+            group.addTask {
+                do {
+                    let runtime = try await FaceGateRuntime.load(config: config, metrics: metrics, logger: logger)
+                    service.install(runtime)
+                    health.setStatus(.serving, for: "")
+                    health.setStatus(.serving, for: FaceGateMethod.serviceName)
+                    logger.info("serving", metadata: ["address": "\(config.server.host):\(port)"])
+                    // Keep this child alive until the signal child ends the group.
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    return nil
+                } catch {
+                    logger.critical("cannot start serving: \(error)")
+                    return "\(error)"
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
-        await server.runUntilTerminated()
-        loader.cancel()
-        let loaded = await loader.value
+        health.markAllNotServing()
+        await server.shutdownGracefully()
         await service.installed?.pipeline.shutDown()
         await endpoint?.close()
-        if !loaded { throw ServiceError(.failedPrecondition, "the model or gallery could not be loaded (see the log above)") }
+        logger.info("drained, exiting")
+        if let loadFailure {
+            throw ServiceError(.failedPrecondition, "the model or gallery could not be loaded: \(loadFailure)")
+        }
     }
 }

@@ -2,6 +2,11 @@ import CNGHTTP2
 import GRPCProtocol
 import Logging
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One HTTP/2 connection: feeds socket bytes to an nghttp2 server session and writes what the
 /// session produces, routing each request stream to a handler task.
@@ -19,15 +24,19 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     let logger: Logger
     let taskExecutor: EventLoopTaskExecutor
     let registry: ConnectionRegistry
+    /// Copied into every new stream (building its encoding set once per connection).
+    let streamMachineTemplate: ServerStreamStateMachine
 
     private(set) var session: OpaquePointer?
-    private var context: ChannelHandlerContext?
+    var context: ChannelHandlerContext?
     var streams: [Int32: ServerStream] = [:]
-    private var flushScheduled = false
-    private var inRead = false
-    private var draining = false
-    private var peer = "unknown"
-    private let clock = ContinuousClock()
+    var flushScheduled = false
+    var inRead = false
+    var draining = false
+    var peer = "unknown"
+    var keepalive: RepeatedTask?
+    var awaitingPingAck = false
+    let clock = ContinuousClock()
 
     init(loop: any EventLoop, config: GRPCServer.Config, router: Router, logger: Logger, registry: ConnectionRegistry) {
         self.loop = loop
@@ -36,6 +45,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         self.logger = logger
         self.taskExecutor = EventLoopTaskExecutor(loop: loop)
         self.registry = registry
+        self.streamMachineTemplate = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
     }
 
     // MARK: Channel lifecycle
@@ -53,6 +63,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         submitSettings()
+        startKeepalive()
         registry.add(self)
         if context.channel.isActive { flushSession() }
     }
@@ -73,6 +84,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func tearDown() {
+        keepalive?.cancel()
+        keepalive = nil
         for stream in streams.values { stream.closed(byPeer: true) }
         streams.removeAll()
         if let session {
@@ -160,7 +173,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Stream actions (called by ServerStream on the loop)
 
-    func submitResponse(stream: ServerStream, headers: HeaderBlock) {
+    func submitResponse(stream: ServerStream, headers: ResponseHeaders) {
         guard let session else { return }
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
         let rc = headers.withNV { nva, count in
@@ -170,7 +183,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         scheduleFlush()
     }
 
-    func submitTrailersOnly(stream: ServerStream, headers: HeaderBlock) {
+    func submitTrailersOnly(stream: ServerStream, headers: ResponseHeaders) {
         guard let session else { return }
         let rc = headers.withNV { nva, count in
             nghttp2_submit_response(session, stream.id, nva, count, nil)
@@ -186,135 +199,17 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         scheduleFlush()
     }
 
-    /// Gives `bytes` of a stream's DATA back to the peer's flow-control windows (the handler
-    /// took the message they carried).
+    /// Gives `bytes` of a stream's DATA back to the peer's stream window (the handler took the
+    /// message they carried). The connection window is credited on receipt (`dataChunk`), so a
+    /// slow handler holds back only its own stream and nothing leaks when a stream dies with
+    /// unread messages.
     func consume(stream id: Int32, bytes: Int) {
         guard let session, bytes > 0 else { return }
-        nghttp2_session_consume(session, id, bytes)
+        nghttp2_session_consume_stream(session, id, bytes)
         scheduleFlush()
     }
 
-    // MARK: Session events (from the callbacks)
-
-    func beginHeaders(streamID: Int32) {
-        guard let context else { return }
-        streams[streamID] = ServerStream(id: streamID, connection: self, config: config, allocator: context.channel.allocator)
-    }
-
-    func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        guard let stream = streams[streamID] else { return }
-        stream.headerListBytes += name.count + value.count + 32
-        if stream.headerListBytes > config.http2.maxHeaderListBytes {
-            stream.headerListTooLarge = true
-            return
-        }
-        let nameString = String(decoding: name, as: UTF8.self)
-        let valueString = String(decoding: value, as: UTF8.self)
-        switch nameString {
-        case ":method": stream.head.method = valueString
-        case ":path": stream.head.path = valueString
-        case "content-type": stream.head.contentType = valueString
-        case "grpc-encoding": stream.head.encoding = valueString
-        case "grpc-timeout": stream.head.timeout = valueString
-        case "grpc-accept-encoding":
-            stream.clientAcceptsGzip = valueString.split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
-        default:
-            if !Metadata.isReserved(nameString) { stream.metadata.add(nameString, valueString) }
-        }
-    }
-
-    func requestHeadersComplete(streamID: Int32, endStream: Bool) {
-        guard let stream = streams[streamID] else { return }
-        if stream.headerListTooLarge {
-            _ = stream.machine.receiveHeaders(RequestHead(method: nil, path: nil))
-            submitTrailersOnly(stream: stream, headers: .httpStatus(431))
-            return
-        }
-        switch stream.machine.receiveHeaders(stream.head) {
-        case .rejectHTTP(let status):
-            submitTrailersOnly(stream: stream, headers: .httpStatus(status))
-        case .rejectGRPC(let error):
-            stream.finish(error)
-        case .accept(let path, let timeout, let encoding):
-            stream.requestEncoding = encoding
-            start(stream, path: path, timeout: timeout)
-        }
-        if endStream { stream.receiveEndStream() }
-    }
-
-    private func start(_ stream: ServerStream, path: MethodPath, timeout: Duration?) {
-        let handler: RPCHandler
-        switch router.lookup(path) {
-        case .handler(let found):
-            handler = found
-        case .unknownService:
-            stream.finish(RPCError(.unimplemented, "unknown service \(path.service)"))
-            return
-        case .unknownMethod:
-            stream.finish(RPCError(.unimplemented, "unknown method \(path.method) of service \(path.service)"))
-            return
-        }
-        var deadline: ContinuousClock.Instant?
-        if let timeout {
-            deadline = clock.now.advanced(by: timeout)
-            let (seconds, attoseconds) = timeout.components
-            let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-            let delay = TimeAmount.nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
-            stream.deadlineTask = loop.scheduleTask(in: delay) { [stream] in stream.expireDeadline() }
-        }
-        let context = ServerContext(method: path, metadata: stream.metadata, deadline: deadline, peer: peer,
-                                    requestEncoding: stream.requestEncoding)
-        stream.task = Task(executorPreference: taskExecutor) { [stream] in
-            do {
-                try await handler(RequestStream(source: stream), ResponseWriter(sink: stream), context)
-                stream.finishFromTask(nil)
-            } catch let error as RPCError {
-                stream.finishFromTask(error)
-            } catch is CancellationError {
-                stream.finishFromTask(RPCError(.cancelled, "call cancelled"))
-            } catch {
-                stream.finishFromTask(RPCError(.unknown, "\(error)"))
-            }
-        }
-    }
-
-    func dataChunk(streamID: Int32, bytes: UnsafeRawBufferPointer) {
-        guard let stream = streams[streamID] else {
-            consume(stream: streamID, bytes: bytes.count)
-            return
-        }
-        let giveBack = stream.receiveData(bytes)
-        if giveBack > 0 { consume(stream: streamID, bytes: giveBack) }
-    }
-
-    func endStream(streamID: Int32) {
-        streams[streamID]?.receiveEndStream()
-    }
-
-    func streamClosed(streamID: Int32, errorCode: UInt32) {
-        guard let stream = streams.removeValue(forKey: streamID) else { return }
-        stream.closed(byPeer: errorCode != 0)
-        if draining && streams.isEmpty { scheduleFlush() }
-    }
-
-    // MARK: Shutdown
-
-    /// Sends GOAWAY (no new streams) and closes once in-flight streams finish.
-    func beginGracefulShutdown() {
-        guard let session, !draining else { return }
-        draining = true
-        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                              nghttp2_session_get_last_proc_stream_id(session),
-                              UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
-        flushSession()
-    }
-
-    /// Closes the connection now (grace period over).
-    func forceClose() {
-        context?.close(promise: nil)
-    }
-
-    private func submitSettings() {
+    func submitSettings() {
         guard let session else { return }
         let h2 = config.http2
         var settings = [
@@ -344,6 +239,23 @@ extension ServerStream {
     private func finishOrDeadline(_ status: RPCError?) {
         if deadlineExpired { return }
         finish(status)
+    }
+}
+
+extension TimeAmount {
+    /// Converts a Swift `Duration` (saturating far-future values).
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = .nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Byte-wise comparison with an ASCII literal (memcmp; the generic `elementsEqual` is slow).
+    @inline(__always)
+    func equals(_ literal: StaticString) -> Bool {
+        count == literal.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0)
     }
 }
 

@@ -23,21 +23,31 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // Inbound messages.
     var deframer: MessageDeframer
+    /// The receive limit (kept apart from `deframer`, which is busy while messages are delivered).
+    let maxMessageBytes: Int
     var requestEncoding: String?
-    private var gzip: Gzip?
-    private var inbound = CircularBuffer<(message: [UInt8], wireBytes: Int)>()
+    var gzip: Gzip?
+    // A plain array with a read index: most calls queue at most one message, and an empty
+    // array allocates nothing.
+    private var inbound: [(message: [UInt8], compressed: Bool)] = []
+    private var inboundHead = 0
+    private var lastCompressed = false
     private var inboundFinished = false
-    private var inboundError: (any Error)?
-    private var reader: CheckedContinuation<[UInt8]?, any Error>?
-    private var pendingWireBytes = 0
+    var inboundError: (any Error)?
+    var reader: CheckedContinuation<[UInt8]?, any Error>?
+    /// DATA bytes not yet credited to the peer's stream window: withheld while complete
+    /// messages wait in `inbound` for the handler (the request-side back-pressure), credited
+    /// when the handler empties the queue. Bytes of a partial message are credited at once, so
+    /// a message larger than the stream window still arrives.
+    private var withheldBytes = 0
 
     // Outbound.
     var outbound: ByteBuffer
     var dataDeferred = false
-    var pendingTrailers: HeaderBlock?
-    private var writer: CheckedContinuation<Void, any Error>?
-    private var initialMetadata = Metadata()
-    private var trailingMetadata = Metadata()
+    var pendingTrailers: ResponseHeaders?
+    var writer: CheckedContinuation<Void, any Error>?
+    var initialMetadata = Metadata()
+    var trailingMetadata = Metadata()
     let highWaterBytes: Int
 
     // Lifecycle.
@@ -49,9 +59,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         self.id = id
         self.loop = connection.loop
         self.connection = connection
-        self.machine = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
+        self.machine = connection.streamMachineTemplate
         self.deframer = MessageDeframer(maxMessageBytes: config.messages.maxReceiveBytes)
-        self.outbound = allocator.buffer(capacity: 0)
+        self.maxMessageBytes = config.messages.maxReceiveBytes
+        self.outbound = allocator.buffer(capacity: 64)
         self.highWaterBytes = config.http2.streamOutboundHighWaterBytes
     }
 
@@ -59,17 +70,13 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // MARK: Inbound (event loop)
 
-    /// Feeds DATA payload bytes. Returns the number of bytes that can be given back to the
-    /// peer's window right away (bytes that do not become a queued message).
+    /// Feeds DATA payload bytes. Returns the number of bytes to give back to the peer's stream
+    /// window now (all of them unless messages are queued for a handler that is not reading).
     func receiveData(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard case .open(_, false) = machine.state else { return bytes.count }
-        deframer.append(bytes)
-        pendingWireBytes += bytes.count
         do {
-            while let message = try deframer.next() {
-                let wire = message.bytes.count + MessageFramer.prefixBytes
-                pendingWireBytes -= wire
-                try deliver(message, wireBytes: wire)
+            try deframer.process(bytes) { message in
+                try deliver(message)
             }
         } catch let failure as MessageDeframer.Failure {
             fail(Self.status(for: failure))
@@ -78,10 +85,14 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         } catch {
             fail(RPCError(.internal, "\(error)"))
         }
-        return 0
+        if inboundHead < inbound.count {
+            withheldBytes += bytes.count
+            return 0
+        }
+        return bytes.count
     }
 
-    private func deliver(_ message: MessageDeframer.Message, wireBytes: Int) throws {
+    private func deliver(_ message: MessageDeframer.Message) throws {
         var bytes = message.bytes
         if message.compressed {
             guard let encoding = requestEncoding else {
@@ -90,19 +101,19 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
             guard encoding == "gzip" else { throw RPCError(.unimplemented, "unsupported encoding \(encoding)") }
             if gzip == nil { gzip = Gzip() }
             do {
-                bytes = try gzip!.decompress(bytes, limit: deframer.maxMessageBytes)
+                bytes = try gzip!.decompress(bytes, limit: maxMessageBytes)
             } catch is Gzip.TooLarge {
-                throw RPCError(.resourceExhausted, "decompressed message larger than \(deframer.maxMessageBytes) bytes")
+                throw RPCError(.resourceExhausted, "decompressed message larger than \(maxMessageBytes) bytes")
             } catch {
                 throw RPCError(.internal, "cannot decompress message: \(error)")
             }
         }
         if let reader {
             self.reader = nil
-            connection?.consume(stream: id, bytes: wireBytes)
+            lastCompressed = message.compressed
             reader.resume(returning: bytes)
         } else {
-            inbound.append((bytes, wireBytes))
+            inbound.append((bytes, message.compressed))
         }
     }
 
@@ -135,6 +146,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // MARK: RequestSource
 
+    /// Read by the handler task after `nextMessage` returned (same loop when on the loop
+    /// executor; otherwise ordered by the continuation's resumption).
+    var lastMessageWasCompressed: Bool { lastCompressed }
+
     func nextMessage() async throws -> [UInt8]? {
         if loop.inEventLoop, let ready = try takeReady() { return ready.message }
         return try await withTaskCancellationHandler {
@@ -153,8 +168,16 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     /// A message, end of stream (`.some(nil)`) or nil when the caller must wait.
     private func takeReady() throws -> (message: [UInt8]?, Void)? {
         if let error = inboundError { throw error }
-        if let next = inbound.popFirst() {
-            connection?.consume(stream: id, bytes: next.wireBytes)
+        if inboundHead < inbound.count {
+            let next = inbound[inboundHead]
+            inboundHead += 1
+            if inboundHead == inbound.count {
+                inbound.removeAll(keepingCapacity: true)
+                inboundHead = 0
+                connection?.consume(stream: id, bytes: withheldBytes)
+                withheldBytes = 0
+            }
+            lastCompressed = next.compressed
             return (next.message, ())
         }
         if inboundFinished { return (nil, ()) }
@@ -176,90 +199,6 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         }
     }
 
-    // MARK: ResponseSink
-
-    func setInitialMetadata(_ metadata: Metadata) {
-        if loop.inEventLoop { initialMetadata = metadata } else { loop.execute { self.initialMetadata = metadata } }
-    }
-
-    func setTrailingMetadata(_ metadata: Metadata) {
-        if loop.inEventLoop { trailingMetadata = metadata } else { loop.execute { self.trailingMetadata = metadata } }
-    }
-
-    func write(_ message: [UInt8], compress: Bool) async throws {
-        if loop.inEventLoop {
-            switch enqueue(message, compress: compress) {
-            case .done: return
-            case .failed: throw CancellationError()
-            case .wait: break
-            }
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                if loop.inEventLoop {
-                    self.waitForWritable(continuation)
-                } else {
-                    loop.execute {
-                        switch self.enqueue(message, compress: compress) {
-                        case .done: continuation.resume()
-                        case .failed: continuation.resume(throwing: CancellationError())
-                        case .wait: self.waitForWritable(continuation)
-                        }
-                    }
-                }
-            }
-        } onCancel: {
-            loop.execute { self.failWaiters(CancellationError()) }
-        }
-    }
-
-    private enum EnqueueResult { case done, wait, failed }
-
-    private func enqueue(_ message: [UInt8], compress: Bool) -> EnqueueResult {
-        guard let connection else { return .failed }
-        var payload = message
-        var compressed = false
-        if compress && clientAcceptsGzip {
-            if gzip == nil { gzip = Gzip() }
-            if let deflated = try? gzip!.compress(message) {
-                payload = deflated
-                compressed = true
-            }
-        }
-        let action = machine.sendMessage()
-        guard action != .fail else { return .failed }
-        let prefix = MessageFramer.prefix(length: payload.count, compressed: compressed)
-        outbound.writeMultipleIntegers(prefix.0, prefix.1, prefix.2, prefix.3, prefix.4)
-        outbound.writeBytes(payload)
-        if action == .sendHeadersThenMessage {
-            connection.submitResponse(
-                stream: self,
-                headers: .responseHeaders(metadata: initialMetadata, responseEncoding: clientAcceptsGzip ? "gzip" : nil))
-        } else {
-            connection.resumeIfDeferred(self)
-        }
-        return outbound.readableBytes > highWaterBytes ? .wait : .done
-    }
-
-    private func waitForWritable(_ continuation: CheckedContinuation<Void, any Error>) {
-        if isClosed || machine.state == .closed {
-            continuation.resume(throwing: CancellationError())
-        } else if outbound.readableBytes <= highWaterBytes {
-            continuation.resume()
-        } else {
-            writer = continuation
-        }
-    }
-
-    /// Called by the data source after it took bytes from `outbound`.
-    func outboundDrained() {
-        if outbound.readableBytes <= highWaterBytes / 2, let writer {
-            self.writer = nil
-            writer.resume()
-        }
-        if outbound.readableBytes == 0 { outbound.clear() }
-    }
-
     // MARK: Completion (event loop)
 
     /// The handler finished (`status` nil means OK) or the call failed; sends the status once.
@@ -271,11 +210,13 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         case .none:
             return
         case .sendTrailers:
-            pendingTrailers = .trailers(status: status, metadata: trailingMetadata, trailersOnly: false)
+            pendingTrailers = status == nil && trailingMetadata.isEmpty
+                ? .prepared(.okTrailers)
+                : .built(.trailers(status: status, metadata: trailingMetadata, trailersOnly: false))
             connection.resumeIfDeferred(self)
         case .sendTrailersOnly:
             connection.submitTrailersOnly(
-                stream: self, headers: .trailers(status: status, metadata: trailingMetadata, trailersOnly: true))
+                stream: self, headers: .built(.trailers(status: status, metadata: trailingMetadata, trailersOnly: true)))
         }
         failWaiters(CancellationError())
         connection.scheduleFlush()
@@ -307,7 +248,7 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         failWaiters(CancellationError())
     }
 
-    private func failWaiters(_ error: any Error) {
+    func failWaiters(_ error: any Error) {
         if let reader {
             self.reader = nil
             reader.resume(throwing: inboundError ?? error)

@@ -26,6 +26,7 @@ public enum GRPCTimeout {
     public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         if seconds < 0 { return "0n" }
+        if seconds >= 99_999_999 * 3600 { return "99999999H" }
         let nanos = Int64(seconds) &* 1_000_000_000 &+ (attoseconds + 999_999_999) / 1_000_000_000
         let units: [(Int64, Character)] = [(1, "n"), (1000, "u"), (1_000_000, "m"),
                                            (1_000_000_000, "S"), (60_000_000_000, "M"),

@@ -11,6 +11,7 @@ public struct Router: Sendable {
     }
 
     private var handlers: [String: [String: RPCHandler]] = [:]
+    private var byPath: [String: (MethodPath, RPCHandler)] = [:]
 
     /// Creates an empty router.
     public init() {}
@@ -18,6 +19,7 @@ public struct Router: Sendable {
     /// Registers a handler; replaces an earlier one with the same path.
     public mutating func register(_ path: MethodPath, _ handler: @escaping RPCHandler) {
         handlers[path.service, default: [:]][path.method] = handler
+        byPath[path.description] = (path, handler)
     }
 
     /// Registers a unary handler: one request message in, one response message out.
@@ -29,6 +31,26 @@ public struct Router: Sendable {
             let request = try await requests.single()
             let response = try await body(request, context)
             try await writer.write(response)
+        }
+    }
+
+    /// Registers a server-streaming handler: one request message in, any number out.
+    public mutating func registerServerStreaming(
+        _ path: MethodPath,
+        _ body: @escaping @Sendable ([UInt8], ResponseWriter, ServerContext) async throws -> Void
+    ) {
+        register(path) { requests, writer, context in
+            try await body(try await requests.single(), writer, context)
+        }
+    }
+
+    /// Registers a client-streaming handler: any number of request messages in, one out.
+    public mutating func registerClientStreaming(
+        _ path: MethodPath,
+        _ body: @escaping @Sendable (RequestStream, ServerContext) async throws -> [UInt8]
+    ) {
+        register(path) { requests, writer, context in
+            try await writer.write(try await body(requests, context))
         }
     }
 
@@ -45,6 +67,12 @@ public struct Router: Sendable {
 
     /// Services with at least one registered method.
     public var services: [String] { handlers.keys.sorted() }
+
+    /// Looks up a raw `:path` with one hash lookup (the per-call fast path); nil when it is not
+    /// registered (use `lookup(_:)` on the parsed path to tell service from method).
+    public func handler(forRawPath path: String) -> (MethodPath, RPCHandler)? {
+        byPath[path]
+    }
 
     /// Looks up a path.
     public func lookup(_ path: MethodPath) -> Lookup {

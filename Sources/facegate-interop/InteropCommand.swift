@@ -33,13 +33,17 @@ struct InteropCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight calls may run after SIGTERM.")
     var drainGraceSeconds: Double = 10
 
-    @Option(help: "Event-loop threads (0 = one per core).")
+    @Option(help: "Event-loop threads (0 = half the cores, at least 1).")
     var threads: Int = 0
+
+    @Flag(help: "Run handlers on the global concurrent executor instead of the connection's event loop.")
+    var handlersOffLoop = false
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
     func run() async throws {
+        let terminate = TerminationSignal.install()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -49,6 +53,7 @@ struct InteropCommand: AsyncParsableCommand {
         config.host = host
         config.port = port
         config.threads = threads
+        config.runHandlersOnEventLoop = !handlersOffLoop
         config.shutdown.drainGrace = .milliseconds(Int64(drainGraceSeconds * 1000))
         if let tlsCert, let tlsKey {
             config.tls = .init(certificatePath: tlsCert, privateKeyPath: tlsKey)
@@ -60,6 +65,6 @@ struct InteropCommand: AsyncParsableCommand {
         let bound = try await server.start()
         print("listening on \(host):\(bound)")
         fflush(nil)  // nil flushes every stream, stdout included
-        await server.runUntilTerminated()
+        await server.runUntilTerminated(terminate)
     }
 }
