@@ -540,7 +540,15 @@ void fg_im2col(const float *x, int H, int W, int C, int c0, int cg, int kh, int 
                 for (int kx = 0; kx < kw; kx++) {
                     int ix = ox * sx - pl + kx;
                     float *d = dst + ((size_t)ky * kw + kx) * cg;
-                    if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                    const int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                    if (cg <= 8) {  // stems (3 channels): a call per pixel costs more than the copy
+                        if (inside) {
+                            const float *src = x + ((size_t)iy * W + ix) * C + c0;
+                            for (int i = 0; i < cg; i++) d[i] = src[i];
+                        } else {
+                            for (int i = 0; i < cg; i++) d[i] = 0.0f;
+                        }
+                    } else if (!inside) {
                         memset(d, 0, sizeof(float) * (size_t)cg);
                     } else {
                         memcpy(d, x + ((size_t)iy * W + ix) * C + c0, sizeof(float) * (size_t)cg);
