@@ -188,6 +188,7 @@ FG_AVX2 static inline __attribute__((always_inline)) void tile_16(const int mr, 
     __m256 acc[MR][2];
     for (int i = 0; i < mr; i++) { acc[i][0] = _mm256_setzero_ps(); acc[i][1] = _mm256_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(bp + (size_t)(k + 96) * NR), _MM_HINT_T0);
         __m256 b0 = _mm256_loadu_ps(bp + (size_t)k * NR), b1 = _mm256_loadu_ps(bp + (size_t)k * NR + 8);
         for (int i = 0; i < mr; i++) {
             __m256 x = _mm256_broadcast_ss(A + (size_t)i * lda + k);
@@ -292,6 +293,9 @@ FG_AVX512 static inline __attribute__((always_inline)) void tile_32(const int mr
     __m512 acc[MR512][2];
     for (int i = 0; i < mr; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        // Weights stream from L3/DRAM in the small-M layers: fetch a few rows ahead.
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512 + 16), _MM_HINT_T0);
         __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512), b1 = _mm512_loadu_ps(bp + (size_t)k * NR512 + 16);
         for (int i = 0; i < mr; i++) {
             __m512 x = _mm512_set1_ps(A[(size_t)i * lda + k]);
@@ -331,6 +335,7 @@ FG_AVX512 static inline __attribute__((always_inline)) void tile_32h(const int m
     __m512 acc[MR512];
     for (int i = 0; i < mr; i++) acc[i] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
         __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512);
         for (int i = 0; i < mr; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(A[(size_t)i * lda + k]), b0, acc[i]);
     }
