@@ -511,6 +511,24 @@ FG_AVX512 static inline __m512 ep16m(__m512 v, int c, __mmask16 m, const float *
     }
 }
 
+// Four horizontally adjacent interior outputs of a 3x3 depthwise conv with stride S: input
+// columns are loaded once per row and shared (6 loads for 12 FMAs at stride 1).
+#define FG_DW4(S)                                                                                              \
+    FG_AVX512 static inline __attribute__((always_inline)) void dw4_s##S(const float *x0, size_t rowStride,     \
+                                                                        int C, const __m512 *w3, __mmask16 m, \
+                                                                        __m512 *a) {                          \
+        a[0] = a[1] = a[2] = a[3] = _mm512_setzero_ps();                                                        \
+        for (int ky = 0; ky < 3; ky++) {                                                                        \
+            const float *row = x0 + (size_t)ky * rowStride;                                                     \
+            __m512 in[3 * S + 3];                                                                               \
+            for (int j = 0; j < 3 * S + 3; j++) in[j] = _mm512_maskz_loadu_ps(m, row + (size_t)j * C);          \
+            for (int j = 0; j < 4; j++)                                                                         \
+                for (int kx = 0; kx < 3; kx++) a[j] = _mm512_fmadd_ps(in[j * S + kx], w3[ky * 3 + kx], a[j]);    \
+        }                                                                                                       \
+    }
+FG_DW4(1)
+FG_DW4(2)
+
 FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy,
                                        int sx, int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep) {
     const int is3 = kh == 3 && kw == 3;
@@ -524,6 +542,19 @@ FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, cons
             int ky1 = H - iy0 < kh ? H - iy0 : kh;
             for (int ox = 0; ox < OW; ox++) {
                 int ix0 = ox * sx - pl;
+                if (is3 && (sx == 1 || sx == 2) && ky0 == 0 && ky1 == 3 && ix0 >= 0 && ox + 4 <= OW &&
+                    ix0 + 3 * sx + 3 <= W) {
+                    __m512 a[4];
+                    const float *x0 = x + ((size_t)iy0 * W + ix0) * C + c;
+                    if (sx == 1) dw4_s1(x0, (size_t)W * C, C, w3, m, a); else dw4_s2(x0, (size_t)W * C, C, w3, m, a);
+                    for (int j = 0; j < 4; j++) {
+                        size_t op = (size_t)oy * OW + ox + j;
+                        const float *rj = ep->residual ? ep->residual + op * ep->ld_residual : NULL;
+                        _mm512_mask_storeu_ps(y + op * C + c, m, ep16m(a[j], c, m, rj, ep));
+                    }
+                    ox += 3;
+                    continue;
+                }
                 size_t opos = (size_t)oy * OW + ox;
                 const float *res = ep->residual ? ep->residual + opos * ep->ld_residual : NULL;
                 __m512 acc = _mm512_setzero_ps();
