@@ -289,13 +289,15 @@ FG_AVX512 static inline __m512 ep16(__m512 v, int n, const float *res_row, const
 
 FG_AVX512 static inline __attribute__((always_inline)) void tile_32(const int mr, int nr, int K, const float *A, int lda,
                                                                    const float *bp, float *C, int ldc, int n0,
-                                                                   const fg_epilogue *ep) {
+                                                                   const fg_epilogue *ep, const int pf) {
     __m512 acc[MR512][2];
     for (int i = 0; i < mr; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
     for (int k = 0; k < K; k++) {
         // Weights stream from L3/DRAM in the small-M layers: fetch a few rows ahead.
-        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
-        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512 + 16), _MM_HINT_T0);
+        if (pf) {
+            _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
+            _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512 + 16), _MM_HINT_T0);
+        }
         __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512), b1 = _mm512_loadu_ps(bp + (size_t)k * NR512 + 16);
         for (int i = 0; i < mr; i++) {
             __m512 x = _mm512_set1_ps(A[(size_t)i * lda + k]);
@@ -362,18 +364,33 @@ FG_AVX512 static void micro_32h(int mr, int nr, int K, const float *A, int lda, 
     }
 }
 
-FG_AVX512 static void micro_32(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
-                               int n0, const fg_epilogue *ep) {
-    if (nr <= 16) { micro_32h(mr, nr, K, A, lda, bp, C, ldc, n0, ep); return; }
+FG_AVX512 static void micro_32p(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                                int n0, const fg_epilogue *ep) {
     switch (mr) {
-    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    }
+}
+
+FG_AVX512 static void micro_32(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                               int n0, const fg_epilogue *ep, int prefetch) {
+    if (nr <= 16) { micro_32h(mr, nr, K, A, lda, bp, C, ldc, n0, ep); return; }
+    if (prefetch) { micro_32p(mr, nr, K, A, lda, bp, C, ldc, n0, ep); return; }
+    switch (mr) {
+    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
     }
 }
 
@@ -396,8 +413,9 @@ FG_AVX512 static void gemm_avx512(int M, int N, int K, const float *A, int lda, 
                     shifted.residual = ep->residual + (size_t)m * ep->ld_residual + n0;
                     e = &shifted;
                 }
+                // Few rows per weight: the weights stream from memory, so prefetch them.
                 micro_32(mr, nr, K, A + (size_t)m * lda, lda, packed + (size_t)p * K * NR512, C + (size_t)m * ldc + n0,
-                         ldc, n0, e);
+                         ldc, n0, e, M <= 64);
             }
         }
     }
