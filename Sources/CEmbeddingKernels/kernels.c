@@ -188,6 +188,7 @@ FG_AVX2 static inline __attribute__((always_inline)) void tile_16(const int mr, 
     __m256 acc[MR][2];
     for (int i = 0; i < mr; i++) { acc[i][0] = _mm256_setzero_ps(); acc[i][1] = _mm256_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(bp + (size_t)(k + 96) * NR), _MM_HINT_T0);
         __m256 b0 = _mm256_loadu_ps(bp + (size_t)k * NR), b1 = _mm256_loadu_ps(bp + (size_t)k * NR + 8);
         for (int i = 0; i < mr; i++) {
             __m256 x = _mm256_broadcast_ss(A + (size_t)i * lda + k);
@@ -262,6 +263,7 @@ FG_AVX2 static void gemm_avx2(int M, int N, int K, const float *A, int lda, cons
 
 #if FG_X86
 // AVX-512: MRx32 tiles (two zmm per row) on 32-wide panels.
+FG_AVX512 static inline __m512 ep16m(__m512 v, int c, __mmask16 m, const float *res, const fg_epilogue *ep);
 #define MR512 8
 #define NR512 32
 
@@ -287,10 +289,15 @@ FG_AVX512 static inline __m512 ep16(__m512 v, int n, const float *res_row, const
 
 FG_AVX512 static inline __attribute__((always_inline)) void tile_32(const int mr, int nr, int K, const float *A, int lda,
                                                                    const float *bp, float *C, int ldc, int n0,
-                                                                   const fg_epilogue *ep) {
+                                                                   const fg_epilogue *ep, const int pf) {
     __m512 acc[MR512][2];
     for (int i = 0; i < mr; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        // Weights stream from L3/DRAM in the small-M layers: fetch a few rows ahead.
+        if (pf) {
+            _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
+            _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512 + 16), _MM_HINT_T0);
+        }
         __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512), b1 = _mm512_loadu_ps(bp + (size_t)k * NR512 + 16);
         for (int i = 0; i < mr; i++) {
             __m512 x = _mm512_set1_ps(A[(size_t)i * lda + k]);
@@ -323,17 +330,67 @@ FG_AVX512 static inline __attribute__((always_inline)) void tile_32(const int mr
     }
 }
 
-FG_AVX512 static void micro_32(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
-                               int n0, const fg_epilogue *ep) {
+// A panel whose live columns fit one zmm (N % 32 <= 16): half the FMAs of tile_32.
+FG_AVX512 static inline __attribute__((always_inline)) void tile_32h(const int mr, int nr, int K, const float *A, int lda,
+                                                                    const float *bp, float *C, int ldc, int n0,
+                                                                    const fg_epilogue *ep) {
+    __m512 acc[MR512];
+    for (int i = 0; i < mr; i++) acc[i] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
+        __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512);
+        for (int i = 0; i < mr; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(A[(size_t)i * lda + k]), b0, acc[i]);
+    }
+    __mmask16 m = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+    for (int i = 0; i < mr; i++) {
+        const float *res = ep && ep->residual ? ep->residual + (size_t)i * ep->ld_residual : NULL;
+        __m512 v = acc[i];
+        if (ep) v = ep16m(v, n0, m, res ? res - n0 : NULL, ep);
+        _mm512_mask_storeu_ps(C + (size_t)i * ldc, m, v);
+    }
+}
+
+FG_AVX512 static void micro_32h(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                                int n0, const fg_epilogue *ep) {
     switch (mr) {
-    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep); break;
-    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 8: tile_32h(8, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 7: tile_32h(7, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 6: tile_32h(6, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 5: tile_32h(5, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 4: tile_32h(4, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 3: tile_32h(3, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 2: tile_32h(2, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    default: tile_32h(1, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    }
+}
+
+FG_AVX512 static void micro_32p(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                                int n0, const fg_epilogue *ep) {
+    switch (mr) {
+    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep, 1); break;
+    }
+}
+
+FG_AVX512 static void micro_32(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                               int n0, const fg_epilogue *ep, int prefetch) {
+    if (nr <= 16) { micro_32h(mr, nr, K, A, lda, bp, C, ldc, n0, ep); return; }
+    if (prefetch) { micro_32p(mr, nr, K, A, lda, bp, C, ldc, n0, ep); return; }
+    switch (mr) {
+    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
+    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep, 0); break;
     }
 }
 
@@ -356,8 +413,9 @@ FG_AVX512 static void gemm_avx512(int M, int N, int K, const float *A, int lda, 
                     shifted.residual = ep->residual + (size_t)m * ep->ld_residual + n0;
                     e = &shifted;
                 }
+                // Few rows per weight: the weights stream from memory, so prefetch them.
                 micro_32(mr, nr, K, A + (size_t)m * lda, lda, packed + (size_t)p * K * NR512, C + (size_t)m * ldc + n0,
-                         ldc, n0, e);
+                         ldc, n0, e, M <= 64);
             }
         }
     }
@@ -471,6 +529,24 @@ FG_AVX512 static inline __m512 ep16m(__m512 v, int c, __mmask16 m, const float *
     }
 }
 
+// Four horizontally adjacent interior outputs of a 3x3 depthwise conv with stride S: input
+// columns are loaded once per row and shared (6 loads for 12 FMAs at stride 1).
+#define FG_DW4(S)                                                                                              \
+    FG_AVX512 static inline __attribute__((always_inline)) void dw4_s##S(const float *x0, size_t rowStride,     \
+                                                                        int C, const __m512 *w3, __mmask16 m, \
+                                                                        __m512 *a) {                          \
+        a[0] = a[1] = a[2] = a[3] = _mm512_setzero_ps();                                                        \
+        for (int ky = 0; ky < 3; ky++) {                                                                        \
+            const float *row = x0 + (size_t)ky * rowStride;                                                     \
+            __m512 in[3 * S + 3];                                                                               \
+            for (int j = 0; j < 3 * S + 3; j++) in[j] = _mm512_maskz_loadu_ps(m, row + (size_t)j * C);          \
+            for (int j = 0; j < 4; j++)                                                                         \
+                for (int kx = 0; kx < 3; kx++) a[j] = _mm512_fmadd_ps(in[j * S + kx], w3[ky * 3 + kx], a[j]);    \
+        }                                                                                                       \
+    }
+FG_DW4(1)
+FG_DW4(2)
+
 FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy,
                                        int sx, int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep) {
     const int is3 = kh == 3 && kw == 3;
@@ -484,6 +560,19 @@ FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, cons
             int ky1 = H - iy0 < kh ? H - iy0 : kh;
             for (int ox = 0; ox < OW; ox++) {
                 int ix0 = ox * sx - pl;
+                if (is3 && (sx == 1 || sx == 2) && ky0 == 0 && ky1 == 3 && ix0 >= 0 && ox + 4 <= OW &&
+                    ix0 + 3 * sx + 3 <= W) {
+                    __m512 a[4];
+                    const float *x0 = x + ((size_t)iy0 * W + ix0) * C + c;
+                    if (sx == 1) dw4_s1(x0, (size_t)W * C, C, w3, m, a); else dw4_s2(x0, (size_t)W * C, C, w3, m, a);
+                    for (int j = 0; j < 4; j++) {
+                        size_t op = (size_t)oy * OW + ox + j;
+                        const float *rj = ep->residual ? ep->residual + op * ep->ld_residual : NULL;
+                        _mm512_mask_storeu_ps(y + op * C + c, m, ep16m(a[j], c, m, rj, ep));
+                    }
+                    ox += 3;
+                    continue;
+                }
                 size_t opos = (size_t)oy * OW + ox;
                 const float *res = ep->residual ? ep->residual + opos * ep->ld_residual : NULL;
                 __m512 acc = _mm512_setzero_ps();
@@ -540,7 +629,15 @@ void fg_im2col(const float *x, int H, int W, int C, int c0, int cg, int kh, int 
                 for (int kx = 0; kx < kw; kx++) {
                     int ix = ox * sx - pl + kx;
                     float *d = dst + ((size_t)ky * kw + kx) * cg;
-                    if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                    const int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                    if (cg <= 8) {  // stems (3 channels): a call per pixel costs more than the copy
+                        if (inside) {
+                            const float *src = x + ((size_t)iy * W + ix) * C + c0;
+                            for (int i = 0; i < cg; i++) d[i] = src[i];
+                        } else {
+                            for (int i = 0; i < cg; i++) d[i] = 0.0f;
+                        }
+                    } else if (!inside) {
                         memset(d, 0, sizeof(float) * (size_t)cg);
                     } else {
                         memcpy(d, x + ((size_t)iy * W + ix) * C + c0, sizeof(float) * (size_t)cg);

@@ -33,6 +33,12 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(help: "Matrix multiply: packed (own AVX2 kernel) or openBLAS.")
     var gemm: String = "packed"
 
+    @Option(help: "Faces one thread runs through the graph together.")
+    var microBatch: Int = 1
+
+    @Option(help: "Faces batched through the late (<= 7x7) layers; 1 disables.")
+    var tailBatch: Int = 8
+
     @Option(help: "Highest SIMD level: avx512, avx2 or scalar (default: the best this CPU has).")
     var isa: String?
 
@@ -58,7 +64,8 @@ struct BenchEngineCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let embedder = try Embedder(onnxFile: model, config: .init(threads: threads, gemm: backend, instructionSet: level))
+        let embedder = try Embedder(onnxFile: model, config: .init(threads: threads, gemm: backend, instructionSet: level, microBatch: microBatch,
+                                                                                tailBatch: tailBatch))
         let loadMs = (clock.now - loadStart).milliseconds
         if profile {
             _ = embedder.profile(runs: 5)

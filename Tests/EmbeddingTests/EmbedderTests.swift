@@ -29,7 +29,7 @@ struct EmbedderTests {
         #expect(e.normalization == expected)
     }
 
-    @Test("L2-normalised on request; batches split over threads give the same rows as one by one")
+    @Test("L2-normalised on request; batches split over threads or tail-batched give the same rows as one by one")
     func normalisationAndBatchSplit() throws {
         let graph = try Self.smallGraph()
         let one = try Embedder(graph: graph, config: .init(threads: 1))
@@ -37,12 +37,15 @@ struct EmbedderTests {
         var rng = TestRandom(seed: 2)
         let x = try Tensor(batch: 7, shape: graph.inputShape, data: rng.floats(7 * graph.inputShape.count, scale: 255))
         let batched = try two.embed(x)
+        let tailBatched = try Embedder(graph: graph, config: .init(threads: 1, tailBatch: 4)).embed(x)
         for i in 0..<7 {
             let single = try one.embed(Tensor(batch: 1, shape: graph.inputShape, data: Array(x.sample(i))))
             let norm = single.data.reduce(0) { $0 + $1 * $1 }.squareRoot()
             #expect(abs(norm - 1) < 1e-5)
             let diff = zip(single.data, batched.sample(i)).map { abs($0 - $1) }.max()!
             #expect(diff < 1e-5)
+            let tailDiff = zip(single.data, tailBatched.sample(i)).map { abs($0 - $1) }.max()!
+            #expect(tailDiff < 1e-5)
         }
     }
 

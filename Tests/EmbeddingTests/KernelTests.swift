@@ -48,6 +48,8 @@ struct KernelTests {
         ConvCase(cin: 24, cout: 40, h: 8, w: 8, k: 1, stride: 2, pad: .zero, groups: 1),                   // strided 1x1
         ConvCase(cin: 24, cout: 24, h: 13, w: 10, k: 3, stride: 1, pad: .uniform(1), groups: 24),          // depthwise
         ConvCase(cin: 21, cout: 21, h: 12, w: 9, k: 3, stride: 2, pad: Padding(top: 0, left: 1, bottom: 1, right: 0), groups: 21),
+        ConvCase(cin: 40, cout: 40, h: 9, w: 23, k: 3, stride: 2, pad: .uniform(1), groups: 40),           // wide rows
+        ConvCase(cin: 17, cout: 17, h: 6, w: 19, k: 3, stride: 1, pad: .zero, groups: 17, activation: .relu),
         ConvCase(cin: 40, cout: 40, h: 7, w: 7, k: 7, stride: 1, pad: .zero, groups: 40),                  // global depthwise
         ConvCase(cin: 35, cout: 35, h: 6, w: 5, k: 5, stride: 3, pad: .uniform(2), groups: 35),
         ConvCase(cin: 12, cout: 18, h: 9, w: 9, k: 3, stride: 1, pad: Padding(top: 1, left: 2, bottom: 0, right: 1), groups: 3),

@@ -49,14 +49,18 @@ public final class Embedder: Sendable {
         public var normalization: InputNormalization = .unspecified
         /// Highest SIMD level to use (nil = the best the CPU has); lowered to what the CPU has.
         public var instructionSet: InstructionSet?
-        /// Faces one thread pushes through the graph together. 1 keeps each face's activations
-        /// in the core's caches, which measured fastest here (larger values stream through DRAM).
+        /// Faces one thread pushes through the early (large) layers together. 1 keeps each
+        /// face's activations in the core's caches, which measured fastest here.
         public var microBatch: Int = 1
+        /// Faces one thread pushes together through the late layers whose outputs are at most
+        /// 7x7 (weight-bound: batching reads each weight once per group). 1 disables.
+        public var tailBatch: Int = 8
 
         /// Default settings.
         public init(threads: Int = 1, gemm: GEMMBackend = .packed, requireAVX2: Bool = false,
                     normalization: InputNormalization = .unspecified, instructionSet: InstructionSet? = nil,
-                    microBatch: Int = 1) {
+                    microBatch: Int = 1, tailBatch: Int = 8) {
+            self.tailBatch = tailBatch
             self.threads = threads
             self.instructionSet = instructionSet
             self.microBatch = microBatch
@@ -85,6 +89,7 @@ public final class Embedder: Sendable {
 
     private let plan: ExecutionPlan
     private let pool = Mutex<[Workspace]>([])
+    private let tailPool = Mutex<[Workspace]>([])
 
     /// Compiles `graph` (optimising it first).
     /// - Throws: `.unsupportedCPU` when `config.requireAVX2` and the CPU lacks AVX2/FMA.
@@ -196,6 +201,19 @@ public final class Embedder: Sendable {
 
     private func runPart(_ src: UnsafePointer<Float>, batch: Int, _ dst: UnsafeMutablePointer<Float>) {
         let ws = pool.withLock { $0.popLast() } ?? Workspace()
+        defer { pool.withLock { $0.append(ws) } }
+        if config.tailBatch > 1 && config.microBatch <= 1 && batch > 1 {
+            let tail = tailPool.withLock { $0.popLast() } ?? Workspace()
+            defer { tailPool.withLock { $0.append(tail) } }
+            var start = 0
+            while start < batch {
+                let count = min(config.tailBatch, batch - start)
+                plan.runSplit(input: src + start * inputShape.count, batch: count, output: dst + start * embeddingLength,
+                              head: ws, tail: tail)
+                start += count
+            }
+            return
+        }
         let step = max(config.microBatch, 1)
         var start = 0
         while start < batch {
@@ -203,6 +221,5 @@ public final class Embedder: Sendable {
             plan.run(input: src + start * inputShape.count, batch: count, output: dst + start * embeddingLength, workspace: ws)
             start += count
         }
-        pool.withLock { $0.append(ws) }
     }
 }

@@ -11,16 +11,51 @@ extension ExecutionPlan {
              stepNanoseconds: UnsafeMutablePointer<UInt64>? = nil) {
         guard n > 0 else { return }
         ws.reserve(self, batch: n)
+        let inShape = graph.inputShape, outShape = graph.outputShape
+        Self.transpose(input, to: ws.arena + buffers.offsets[graph.input.index] * n, batch: n,
+                       channels: inShape.channels, area: inShape.area, toNHWC: true)
+        runSteps(0..<steps.count, batch: n, workspace: ws, stepNanoseconds: stepNanoseconds)
+        Self.transpose(ws.arena + buffers.offsets[graph.output.index] * n, to: output, batch: n,
+                       channels: outShape.channels, area: outShape.area, toNHWC: false)
+    }
+
+    /// Runs a batch face by face through the large early layers (activations stay in cache),
+    /// then all faces together through the small late layers (their weights are read once per
+    /// batch instead of once per face). Same results as `run`.
+    func runSplit(input: UnsafePointer<Float>, batch n: Int, output: UnsafeMutablePointer<Float>,
+                  head: Workspace, tail: Workspace) {
+        guard n > 1, splitStep < steps.count else {
+            run(input: input, batch: n, output: output, workspace: head)
+            return
+        }
+        head.reserve(self, batch: 1)
+        tail.reserve(self, batch: n)
+        let inShape = graph.inputShape, outShape = graph.outputShape
+        let offsets = buffers.offsets
+        for f in 0..<n {
+            Self.transpose(input + f * inShape.count, to: head.arena + offsets[graph.input.index], batch: 1,
+                           channels: inShape.channels, area: inShape.area, toNHWC: true)
+            runSteps(0..<splitStep, batch: 1, workspace: head, stepNanoseconds: nil)
+            for v in boundaryValues {
+                let count = graph.shape(of: v).count
+                (tail.arena + offsets[v.index] * n + f * count).update(from: head.arena + offsets[v.index], count: count)
+            }
+        }
+        runSteps(splitStep..<steps.count, batch: n, workspace: tail, stepNanoseconds: nil)
+        Self.transpose(tail.arena + offsets[graph.output.index] * n, to: output, batch: n,
+                       channels: outShape.channels, area: outShape.area, toNHWC: false)
+    }
+
+    /// Runs `range` of the steps on a workspace already reserved for `n` samples.
+    private func runSteps(_ range: Range<Int>, batch n: Int, workspace ws: Workspace,
+                          stepNanoseconds: UnsafeMutablePointer<UInt64>?) {
         let arena = ws.arena
         let offsets = buffers.offsets
         @inline(__always) func ptr(_ v: ValueID) -> UnsafeMutablePointer<Float> { arena + offsets[v.index] * n }
 
-        // NCHW -> NHWC once at the start.
-        let inShape = graph.inputShape
-        Self.transpose(input, to: ptr(graph.input), batch: n, channels: inShape.channels, area: inShape.area, toNHWC: true)
-
         var t0 = stepNanoseconds == nil ? 0 : Self.nanoseconds()
-        for (index, step) in steps.enumerated() {
+        for index in range {
+            let step = steps[index]
             defer {
                 if let t = stepNanoseconds {
                     let t1 = Self.nanoseconds()
@@ -125,9 +160,6 @@ extension ExecutionPlan {
                 }
             }
         }
-
-        let outShape = graph.outputShape
-        Self.transpose(ptr(graph.output), to: output, batch: n, channels: outShape.channels, area: outShape.area, toNHWC: false)
     }
 
     static func nanoseconds() -> UInt64 {

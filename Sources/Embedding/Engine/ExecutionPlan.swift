@@ -54,6 +54,13 @@ final class ExecutionPlan: @unchecked Sendable {
     let backend: GEMMBackend
     /// FG_ISA_* level every kernel call asks for.
     let isa: Int32
+    /// First step of the "tail": from here on every output is small (<= `tailArea` positions),
+    /// so batched execution reads each weight once per batch (`runSplit`); `steps.count` = none.
+    let splitStep: Int
+    /// Values computed before `splitStep` and read from it on (copied between the two phases).
+    let boundaryValues: [ValueID]
+    /// Largest spatial area of a tail step (7x7).
+    static let tailArea = 49
     private var storage: [UnsafeMutablePointer<Float>] = []
 
     init(graph: Graph, backend: GEMMBackend, isa: Int32) {
@@ -177,6 +184,20 @@ final class ExecutionPlan: @unchecked Sendable {
         }
         self.steps = steps
         self.scratchFloats = scratch
+        // Steps correspond one to one to graph nodes.
+        var split = graph.nodes.count
+        while split > 0 && graph.nodes[split - 1].inputs.allSatisfy({ graph.shape(of: $0).area <= Self.tailArea }) {
+            split -= 1
+        }
+        if split == 0 { split = graph.nodes.count }  // the whole graph is small: plain batching
+        var boundary = [ValueID]()
+        var producedBefore = Set([graph.input.index])
+        for node in graph.nodes[..<split] { producedBefore.insert(node.output.index) }
+        var seen = Set<Int>()
+        let tailReads = graph.nodes[split...].flatMap(\.inputs) + [graph.output]
+        for v in tailReads where producedBefore.contains(v.index) && seen.insert(v.index).inserted { boundary.append(v) }
+        self.splitStep = split
+        self.boundaryValues = boundary
         self.storage = storage
     }
 
