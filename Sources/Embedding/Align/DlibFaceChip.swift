@@ -126,9 +126,14 @@ public struct DlibFaceChip: Sendable {
     private func crop(_ image: PixelImage, _ box: IRect) -> PixelImage {
         let w = box.r - box.l + 1, h = box.b - box.t + 1
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0..<h {
-            let src = ((box.t + y) * image.width + box.l) * 3
-            for i in 0..<(w * 3) { pixels[y * w * 3 + i] = image.pixels[src + i] }
+        image.pixels.withUnsafeBufferPointer { src in
+            pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let from = ((box.t + y) * image.width + box.l) * 3
+                    UnsafeMutableRawPointer(dst.baseAddress! + y * w * 3)
+                        .copyMemory(from: src.baseAddress! + from, byteCount: w * 3)
+                }
+            }
         }
         return PixelImage(validatedWidth: w, height: h, format: .rgb, pixels: pixels)
     }
