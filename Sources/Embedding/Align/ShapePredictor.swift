@@ -62,9 +62,11 @@ public struct ShapePredictor: Sendable {
                                     let dx = deltas[2 * j], dy = deltas[2 * j + 1]
                                     let px = m.0 * dx + m.1 * dy + cur[2 * anchor]
                                     let py = m.2 * dx + m.3 * dy + cur[2 * anchor + 1]
-                                    let x = Int((left + Double(px) * sx + 0.5).rounded(.down))
-                                    let y = Int((top + Double(py) * sy + 0.5).rounded(.down))
-                                    feat[j] = (x >= 0 && y >= 0 && x < width && y < height) ? Float(pixels[y * width + x]) : 0
+                                    let x = (left + Double(px) * sx + 0.5).rounded(.down)
+                                    let y = (top + Double(py) * sy + 0.5).rounded(.down)
+                                    // Compared as doubles first: NaN or huge values never reach Int().
+                                    feat[j] = x >= 0 && y >= 0 && x < Double(width) && y < Double(height)
+                                        ? Float(pixels[Int(y) * width + Int(x)]) : 0
                                 }
                             }
                         }
@@ -90,7 +92,9 @@ public struct ShapePredictor: Sendable {
         return (0..<n).map { i in
             let x = (left + Double(current[2 * i]) * sx + 0.5).rounded(.down)
             let y = (top + Double(current[2 * i + 1]) * sy + 0.5).rounded(.down)
-            return Point2(x: Float(x), y: Float(y))
+            // Clamp absurd outputs (hostile model files) to a finite range.
+            func finite(_ v: Double) -> Float { v.isFinite ? Float(max(-1e7, min(1e7, v))) : 0 }
+            return Point2(x: finite(x), y: finite(y))
         }
     }
 

@@ -65,9 +65,13 @@ public final class FaceModel: Sendable {
     }
 
     /// Aligns a face and builds its input tensor.
-    /// - Throws: `ModelError(.invalidModel)` when the model needs landmarks and none were given
-    ///   (ONNX model without a 5-point predictor).
+    /// - Throws: `ImageError(.invalidGeometry)` for an empty box or one with coordinates beyond
+    ///   +-`FaceBox.coordinateLimit`; `ModelError(.invalidModel)` when the model needs landmarks and
+    ///   none were given (ONNX model without a 5-point predictor).
     public func prepare(_ image: PixelImage, hint: FaceHint) throws -> PreparedFace {
+        if case .box(let box) = hint, !box.isValid {
+            throw ImageError(.invalidGeometry, "face box \(box.left),\(box.top),\(box.right),\(box.bottom) is empty or out of range")
+        }
         let aligned: AlignedFace
         switch alignment {
         case .dlib(let aligner):
