@@ -33,19 +33,20 @@ public struct ShapePredictor: Sendable {
     /// Number of landmarks the model predicts.
     public var landmarkCount: Int { initialShape.count / 2 }
 
-    /// Predicts landmarks inside `box` of `image` (grey as is; RGB via (R+G+B)/3 integer).
+    /// Predicts landmarks on a grey image, or an RGB one read as (R + G + B) / 3 (integer, dlib's
+    /// intensity of an RGB pixel), computed only at the sampled feature points.
     public func predict(in image: PixelImage, box: FaceBox) -> [Point2] {
-        let gray = image.grayByChannelMean()
-        return predict(gray: gray, box: box)
+        predict(gray: image, box: box)
     }
 
-    /// Predicts landmarks on an already grey image (`gray.format == .gray`).
+    /// Predicts landmarks inside `box` (same as `predict(in:box:)`; kept for grey callers).
     public func predict(gray: PixelImage, box: FaceBox) -> [Point2] {
         let n = landmarkCount
         var current = initialShape
         let left = Double(box.left), top = Double(box.top)
         let sx = Double(box.right - box.left), sy = Double(box.bottom - box.top)
         let width = gray.width, height = gray.height
+        let isRGB = gray.format == .rgb
         let maxFeatures = cascades.reduce(0) { max($0, $1.anchors.count) }
         var features = [Float](repeating: 0, count: maxFeatures)
         let leavesPerTree = splitsPerTree + 1
@@ -65,8 +66,14 @@ public struct ShapePredictor: Sendable {
                                     let x = (left + Double(px) * sx + 0.5).rounded(.down)
                                     let y = (top + Double(py) * sy + 0.5).rounded(.down)
                                     // Compared as doubles first: NaN or huge values never reach Int().
-                                    feat[j] = x >= 0 && y >= 0 && x < Double(width) && y < Double(height)
-                                        ? Float(pixels[Int(y) * width + Int(x)]) : 0
+                                    if x >= 0 && y >= 0 && x < Double(width) && y < Double(height) {
+                                        let i = Int(y) * width + Int(x)
+                                        feat[j] = isRGB
+                                            ? Float((UInt16(pixels[3 * i]) + UInt16(pixels[3 * i + 1]) + UInt16(pixels[3 * i + 2])) / 3)
+                                            : Float(pixels[i])
+                                    } else {
+                                        feat[j] = 0
+                                    }
                                 }
                             }
                         }
