@@ -49,7 +49,7 @@ let package = Package(
         ),
 
         // Executables.
-        .executableTarget(name: "facegate", dependencies: ["FaceGateService", argumentParser, logging]),
+        .executableTarget(name: "facegate", dependencies: ["FaceGateService", "Embedding", argumentParser, logging]),
         .executableTarget(
             name: "facegate-interop",
             dependencies: ["GRPCHTTP2Server", "CFaceGateProto", argumentParser, logging]

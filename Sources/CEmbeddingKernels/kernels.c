@@ -3,16 +3,17 @@
 // lacks AVX2/FMA or when tests force it.
 #include "CEmbeddingKernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define FG_X86 1
 #define FG_AVX2 __attribute__((target("avx2,fma")))
+#define FG_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #else
 #define FG_X86 0
 #endif
 
-static int fg_scalar_forced = 0;
 static int fg_has_avx2 = -1;
 
 int fg_cpu_has_avx2_fma(void) {
@@ -27,9 +28,30 @@ int fg_cpu_has_avx2_fma(void) {
 #endif
 }
 
-void fg_force_scalar(int on) { fg_scalar_forced = on; }
+static int fg_has_avx512 = -1;
 
-static inline int use_avx2(void) { return !fg_scalar_forced && fg_cpu_has_avx2_fma(); }
+int fg_cpu_has_avx512(void) {
+#if FG_X86
+    if (fg_has_avx512 < 0) {
+        __builtin_cpu_init();
+        fg_has_avx512 = fg_cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") && !getenv("FACEGATE_NO_AVX512");
+    }
+    return fg_has_avx512;
+#else
+    return 0;
+#endif
+}
+
+int fg_best_isa(void) { return fg_cpu_has_avx512() ? FG_ISA_AVX512 : (fg_cpu_has_avx2_fma() ? FG_ISA_AVX2 : FG_ISA_SCALAR); }
+
+// The instruction set an epilogue asks for, never above what the CPU has.
+static inline int isa_of(const fg_epilogue *ep) {
+    int want = ep ? ep->isa : FG_ISA_SCALAR;
+    int best = fg_best_isa();
+    return want < best ? want : best;
+}
+static inline int use_avx2(const fg_epilogue *ep) { return isa_of(ep) >= FG_ISA_AVX2; }
+static inline int use_avx512(const fg_epilogue *ep) { return isa_of(ep) >= FG_ISA_AVX512; }
 
 // OpenBLAS entry points, declared here so the shim does not depend on which cblas.h variant
 // (pthread/openmp/serial) Debian's alternatives select.
@@ -110,7 +132,7 @@ FG_AVX2 static void epilogue_avx2(float *y, int M, int N, int ldy, const fg_epil
 void fg_apply_epilogue(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
     if (ep->act == FG_ACT_NONE && !ep->bias && !ep->residual) return;
 #if FG_X86
-    if (use_avx2()) { epilogue_avx2(y, M, N, ldy, ep); return; }
+    if (use_avx2(ep)) { epilogue_avx2(y, M, N, ldy, ep); return; }
 #endif
     epilogue_scalar(y, M, N, ldy, ep);
 }
@@ -121,16 +143,23 @@ void fg_apply_epilogue(float *y, int M, int N, int ldy, const fg_epilogue *ep) {
 #define NR 16
 #define MR 6
 
-size_t fg_packed_b_size(int K, int N) { return (size_t)((N + NR - 1) / NR) * (size_t)K * NR; }
+// Panel width: 32 columns (two zmm) for the AVX-512 kernel, else 16 (two ymm).
+int fg_panel_width(int isa) { return isa >= FG_ISA_AVX512 && fg_cpu_has_avx512() ? 32 : 16; }
 
-void fg_pack_b(int K, int N, const float *B, int ldb, float *packed) {
-    int panels = (N + NR - 1) / NR;
+size_t fg_packed_b_size(int K, int N, int isa) {
+    int pw = fg_panel_width(isa);
+    return (size_t)((N + pw - 1) / pw) * (size_t)K * pw;
+}
+
+void fg_pack_b(int K, int N, const float *B, int ldb, float *packed, int isa) {
+    int pw = fg_panel_width(isa);
+    int panels = (N + pw - 1) / pw;
     for (int p = 0; p < panels; p++) {
-        float *dst = packed + (size_t)p * K * NR;
+        float *dst = packed + (size_t)p * K * pw;
         for (int k = 0; k < K; k++) {
-            for (int j = 0; j < NR; j++) {
-                int n = p * NR + j;
-                dst[(size_t)k * NR + j] = n < N ? B[(size_t)k * ldb + n] : 0.0f;
+            for (int j = 0; j < pw; j++) {
+                int n = p * pw + j;
+                dst[(size_t)k * pw + j] = n < N ? B[(size_t)k * ldb + n] : 0.0f;
             }
         }
     }
@@ -140,9 +169,10 @@ static void gemm_scalar(int M, int N, int K, const float *A, int lda, const floa
                         const fg_epilogue *ep) {
     for (int m = 0; m < M; m++) {
         for (int n = 0; n < N; n++) {
-            const float *bp = packed + (size_t)(n / NR) * K * NR + (n % NR);
+            const int pw = 16;  // the scalar path runs on 16-wide panels
+            const float *bp = packed + (size_t)(n / pw) * K * pw + (n % pw);
             float acc = 0;
-            for (int k = 0; k < K; k++) acc += A[(size_t)m * lda + k] * bp[(size_t)k * NR];
+            for (int k = 0; k < K; k++) acc += A[(size_t)m * lda + k] * bp[(size_t)k * pw];
             C[(size_t)m * ldc + n] = acc;
         }
     }
@@ -150,25 +180,22 @@ static void gemm_scalar(int M, int N, int K, const float *A, int lda, const floa
 }
 
 #if FG_X86
-// 6x16 register tile: rows m..m+mr of A times one packed panel, full K, epilogue fused.
-FG_AVX2 static void micro_6x16(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
-                               int n0, const fg_epilogue *ep) {
-    const float *a[MR];
-    for (int i = 0; i < MR; i++) a[i] = A + (size_t)(i < mr ? i : mr - 1) * lda;
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+// MRx16 register tile: rows m..m+mr of A times one packed panel, full K, epilogue fused.
+// Always inlined with a constant mr, so each variant keeps its accumulators in registers.
+FG_AVX2 static inline __attribute__((always_inline)) void tile_16(const int mr, int nr, int K, const float *A, int lda,
+                                                                 const float *bp, float *C, int ldc, int n0,
+                                                                 const fg_epilogue *ep) {
+    __m256 acc[MR][2];
+    for (int i = 0; i < mr; i++) { acc[i][0] = _mm256_setzero_ps(); acc[i][1] = _mm256_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(bp + (size_t)(k + 96) * NR), _MM_HINT_T0);
         __m256 b0 = _mm256_loadu_ps(bp + (size_t)k * NR), b1 = _mm256_loadu_ps(bp + (size_t)k * NR + 8);
-        __m256 x;
-        x = _mm256_broadcast_ss(a[0] + k); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_broadcast_ss(a[1] + k); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_broadcast_ss(a[2] + k); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_broadcast_ss(a[3] + k); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
-        x = _mm256_broadcast_ss(a[4] + k); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
-        x = _mm256_broadcast_ss(a[5] + k); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+        for (int i = 0; i < mr; i++) {
+            __m256 x = _mm256_broadcast_ss(A + (size_t)i * lda + k);
+            acc[i][0] = _mm256_fmadd_ps(x, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(x, b1, acc[i][1]);
+        }
     }
-    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     for (int i = 0; i < mr; i++) {
         float *crow = C + (size_t)i * ldc;
         const float *res = ep && ep->residual ? ep->residual + (size_t)i * ep->ld_residual : NULL;
@@ -191,6 +218,18 @@ FG_AVX2 static void micro_6x16(int mr, int nr, int K, const float *A, int lda, c
                 crow[j] = v;
             }
         }
+    }
+}
+
+FG_AVX2 static void micro_6x16(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                               int n0, const fg_epilogue *ep) {
+    switch (mr) {
+    case 6: tile_16(6, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 5: tile_16(5, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 4: tile_16(4, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 3: tile_16(3, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 2: tile_16(2, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    default: tile_16(1, nr, K, A, lda, bp, C, ldc, n0, ep); break;
     }
 }
 
@@ -222,10 +261,154 @@ FG_AVX2 static void gemm_avx2(int M, int N, int K, const float *A, int lda, cons
 }
 #endif
 
+#if FG_X86
+// AVX-512: MRx32 tiles (two zmm per row) on 32-wide panels.
+FG_AVX512 static inline __m512 ep16m(__m512 v, int c, __mmask16 m, const float *res, const fg_epilogue *ep);
+#define MR512 8
+#define NR512 32
+
+FG_AVX512 static inline __m512 ep16(__m512 v, int n, const float *res_row, const fg_epilogue *ep) {
+    if (ep->bias) v = _mm512_add_ps(v, _mm512_loadu_ps(ep->bias + n));
+    if (res_row) v = _mm512_add_ps(v, _mm512_loadu_ps(res_row + n));
+    switch (ep->act) {
+    case FG_ACT_RELU: return _mm512_max_ps(v, _mm512_setzero_ps());
+    case FG_ACT_CLIP: return _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(ep->lo)), _mm512_set1_ps(ep->hi));
+    case FG_ACT_PRELU: {
+        __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        return _mm512_mask_mul_ps(v, neg, v, _mm512_loadu_ps(ep->slopes + n));
+    }
+    case FG_ACT_SIGMOID: {
+        float t[16];
+        _mm512_storeu_ps(t, v);
+        for (int i = 0; i < 16; i++) t[i] = 1.0f / (1.0f + expf(-t[i]));
+        return _mm512_loadu_ps(t);
+    }
+    default: return v;
+    }
+}
+
+FG_AVX512 static inline __attribute__((always_inline)) void tile_32(const int mr, int nr, int K, const float *A, int lda,
+                                                                   const float *bp, float *C, int ldc, int n0,
+                                                                   const fg_epilogue *ep) {
+    __m512 acc[MR512][2];
+    for (int i = 0; i < mr; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
+    for (int k = 0; k < K; k++) {
+        // Weights stream from L3/DRAM in the small-M layers: fetch a few rows ahead.
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512 + 16), _MM_HINT_T0);
+        __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512), b1 = _mm512_loadu_ps(bp + (size_t)k * NR512 + 16);
+        for (int i = 0; i < mr; i++) {
+            __m512 x = _mm512_set1_ps(A[(size_t)i * lda + k]);
+            acc[i][0] = _mm512_fmadd_ps(x, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(x, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        float *crow = C + (size_t)i * ldc;
+        const float *res = ep && ep->residual ? ep->residual + (size_t)i * ep->ld_residual : NULL;
+        if (nr == NR512) {
+            __m512 v0 = acc[i][0], v1 = acc[i][1];
+            if (ep) { v0 = ep16(v0, n0, res ? res - n0 : NULL, ep); v1 = ep16(v1, n0 + 16, res ? res - n0 : NULL, ep); }
+            _mm512_storeu_ps(crow, v0);
+            _mm512_storeu_ps(crow + 16, v1);
+        } else {
+            float t[NR512];
+            _mm512_storeu_ps(t, acc[i][0]);
+            _mm512_storeu_ps(t + 16, acc[i][1]);
+            for (int j = 0; j < nr; j++) {
+                float v = t[j];
+                if (ep) {
+                    if (ep->bias) v += ep->bias[n0 + j];
+                    if (res) v += res[j];
+                    v = act1(v, n0 + j, ep);
+                }
+                crow[j] = v;
+            }
+        }
+    }
+}
+
+// A panel whose live columns fit one zmm (N % 32 <= 16): half the FMAs of tile_32.
+FG_AVX512 static inline __attribute__((always_inline)) void tile_32h(const int mr, int nr, int K, const float *A, int lda,
+                                                                    const float *bp, float *C, int ldc, int n0,
+                                                                    const fg_epilogue *ep) {
+    __m512 acc[MR512];
+    for (int i = 0; i < mr; i++) acc[i] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(bp + (size_t)(k + 48) * NR512), _MM_HINT_T0);
+        __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * NR512);
+        for (int i = 0; i < mr; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(A[(size_t)i * lda + k]), b0, acc[i]);
+    }
+    __mmask16 m = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+    for (int i = 0; i < mr; i++) {
+        const float *res = ep && ep->residual ? ep->residual + (size_t)i * ep->ld_residual : NULL;
+        __m512 v = acc[i];
+        if (ep) v = ep16m(v, n0, m, res ? res - n0 : NULL, ep);
+        _mm512_mask_storeu_ps(C + (size_t)i * ldc, m, v);
+    }
+}
+
+FG_AVX512 static void micro_32h(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                                int n0, const fg_epilogue *ep) {
+    switch (mr) {
+    case 8: tile_32h(8, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 7: tile_32h(7, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 6: tile_32h(6, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 5: tile_32h(5, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 4: tile_32h(4, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 3: tile_32h(3, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 2: tile_32h(2, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    default: tile_32h(1, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    }
+}
+
+FG_AVX512 static void micro_32(int mr, int nr, int K, const float *A, int lda, const float *bp, float *C, int ldc,
+                               int n0, const fg_epilogue *ep) {
+    if (nr <= 16) { micro_32h(mr, nr, K, A, lda, bp, C, ldc, n0, ep); return; }
+    switch (mr) {
+    case 8: tile_32(8, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 7: tile_32(7, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 6: tile_32(6, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 5: tile_32(5, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 4: tile_32(4, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 3: tile_32(3, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    case 2: tile_32(2, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    default: tile_32(1, nr, K, A, lda, bp, C, ldc, n0, ep); break;
+    }
+}
+
+FG_AVX512 static void gemm_avx512(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
+                                  const fg_epilogue *ep) {
+    int panels = (N + NR512 - 1) / NR512;
+    int group = (int)(65536 / ((size_t)K * NR512));
+    if (group < 1) group = 1;
+    fg_epilogue shifted;
+    for (int p0 = 0; p0 < panels; p0 += group) {
+        int p1 = p0 + group < panels ? p0 + group : panels;
+        for (int m = 0; m < M; m += MR512) {
+            int mr = M - m < MR512 ? M - m : MR512;
+            for (int p = p0; p < p1; p++) {
+                int n0 = p * NR512;
+                int nr = N - n0 < NR512 ? N - n0 : NR512;
+                const fg_epilogue *e = ep;
+                if (ep && ep->residual) {
+                    shifted = *ep;
+                    shifted.residual = ep->residual + (size_t)m * ep->ld_residual + n0;
+                    e = &shifted;
+                }
+                micro_32(mr, nr, K, A + (size_t)m * lda, lda, packed + (size_t)p * K * NR512, C + (size_t)m * ldc + n0,
+                         ldc, n0, e);
+            }
+        }
+    }
+}
+#endif
+
 void fg_gemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
                     const fg_epilogue *ep) {
 #if FG_X86
-    if (use_avx2()) { gemm_avx2(M, N, K, A, lda, packed, C, ldc, ep); return; }
+    if (use_avx512(ep)) { gemm_avx512(M, N, K, A, lda, packed, C, ldc, ep); return; }
+    if (use_avx2(ep)) { gemm_avx2(M, N, K, A, lda, packed, C, ldc, ep); return; }
 #endif
     gemm_scalar(M, N, K, A, lda, packed, C, ldc, ep);
 }
@@ -305,10 +488,111 @@ FG_AVX2 static void depthwise_avx2(const float *x, int H, int W, int C, const fl
 }
 #endif
 
+#if FG_X86
+// AVX-512 depthwise: 16-channel blocks outermost (each block's 3x3 weights stay in registers),
+// a bounds-free path for interior pixels, masks for the channel tail.
+FG_AVX512 static inline __m512 ep16m(__m512 v, int c, __mmask16 m, const float *res, const fg_epilogue *ep) {
+    if (ep->bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, ep->bias + c));
+    if (res) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + c));
+    switch (ep->act) {
+    case FG_ACT_RELU: return _mm512_max_ps(v, _mm512_setzero_ps());
+    case FG_ACT_CLIP: return _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(ep->lo)), _mm512_set1_ps(ep->hi));
+    case FG_ACT_PRELU: {
+        __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        return _mm512_mask_mul_ps(v, neg, v, _mm512_maskz_loadu_ps(m, ep->slopes + c));
+    }
+    case FG_ACT_SIGMOID: {
+        float t[16];
+        _mm512_storeu_ps(t, v);
+        for (int i = 0; i < 16; i++) t[i] = 1.0f / (1.0f + expf(-t[i]));
+        return _mm512_loadu_ps(t);
+    }
+    default: return v;
+    }
+}
+
+// Four horizontally adjacent interior outputs of a 3x3 depthwise conv with stride S: input
+// columns are loaded once per row and shared (6 loads for 12 FMAs at stride 1).
+#define FG_DW4(S)                                                                                              \
+    FG_AVX512 static inline __attribute__((always_inline)) void dw4_s##S(const float *x0, size_t rowStride,     \
+                                                                        int C, const __m512 *w3, __mmask16 m, \
+                                                                        __m512 *a) {                          \
+        a[0] = a[1] = a[2] = a[3] = _mm512_setzero_ps();                                                        \
+        for (int ky = 0; ky < 3; ky++) {                                                                        \
+            const float *row = x0 + (size_t)ky * rowStride;                                                     \
+            __m512 in[3 * S + 3];                                                                               \
+            for (int j = 0; j < 3 * S + 3; j++) in[j] = _mm512_maskz_loadu_ps(m, row + (size_t)j * C);          \
+            for (int j = 0; j < 4; j++)                                                                         \
+                for (int kx = 0; kx < 3; kx++) a[j] = _mm512_fmadd_ps(in[j * S + kx], w3[ky * 3 + kx], a[j]);    \
+        }                                                                                                       \
+    }
+FG_DW4(1)
+FG_DW4(2)
+
+FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy,
+                                       int sx, int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep) {
+    const int is3 = kh == 3 && kw == 3;
+    for (int c = 0; c < C; c += 16) {
+        __mmask16 m = C - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (C - c)) - 1);
+        __m512 w3[9];
+        if (is3) for (int k = 0; k < 9; k++) w3[k] = _mm512_maskz_loadu_ps(m, w + (size_t)k * C + c);
+        for (int oy = 0; oy < OH; oy++) {
+            int iy0 = oy * sy - pt;
+            int ky0 = iy0 < 0 ? -iy0 : 0;
+            int ky1 = H - iy0 < kh ? H - iy0 : kh;
+            for (int ox = 0; ox < OW; ox++) {
+                int ix0 = ox * sx - pl;
+                if (is3 && (sx == 1 || sx == 2) && ky0 == 0 && ky1 == 3 && ix0 >= 0 && ox + 4 <= OW &&
+                    ix0 + 3 * sx + 3 <= W) {
+                    __m512 a[4];
+                    const float *x0 = x + ((size_t)iy0 * W + ix0) * C + c;
+                    if (sx == 1) dw4_s1(x0, (size_t)W * C, C, w3, m, a); else dw4_s2(x0, (size_t)W * C, C, w3, m, a);
+                    for (int j = 0; j < 4; j++) {
+                        size_t op = (size_t)oy * OW + ox + j;
+                        const float *rj = ep->residual ? ep->residual + op * ep->ld_residual : NULL;
+                        _mm512_mask_storeu_ps(y + op * C + c, m, ep16m(a[j], c, m, rj, ep));
+                    }
+                    ox += 3;
+                    continue;
+                }
+                size_t opos = (size_t)oy * OW + ox;
+                const float *res = ep->residual ? ep->residual + opos * ep->ld_residual : NULL;
+                __m512 acc = _mm512_setzero_ps();
+                if (is3 && ky0 == 0 && ky1 == 3 && ix0 >= 0 && ix0 + 3 <= W) {
+                    const float *r0 = x + ((size_t)iy0 * W + ix0) * C + c;
+                    const float *r1 = r0 + (size_t)W * C, *r2 = r1 + (size_t)W * C;
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0), w3[0], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + C), w3[1], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + 2 * C), w3[2], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1), w3[3], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + C), w3[4], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + 2 * C), w3[5], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2), w3[6], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + C), w3[7], acc);
+                    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + 2 * C), w3[8], acc);
+                } else {
+                    int kx0 = ix0 < 0 ? -ix0 : 0;
+                    int kx1 = W - ix0 < kw ? W - ix0 : kw;
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        const float *in = x + ((size_t)(iy0 + ky) * W + ix0) * C + c;
+                        const float *wk = w + (size_t)ky * kw * C + c;
+                        for (int kx = kx0; kx < kx1; kx++)
+                            acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, in + (size_t)kx * C),
+                                                  _mm512_maskz_loadu_ps(m, wk + (size_t)kx * C), acc);
+                    }
+                }
+                _mm512_mask_storeu_ps(y + opos * C + c, m, ep16m(acc, c, m, res, ep));
+            }
+        }
+    }
+}
+#endif
+
 void fg_depthwise(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy, int sx, int pt, int pl,
                   float *y, int OH, int OW, const fg_epilogue *ep) {
 #if FG_X86
-    if (use_avx2()) { depthwise_avx2(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
+    if (use_avx512(ep)) { depthwise_avx512(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
+    if (use_avx2(ep)) { depthwise_avx2(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep); return; }
 #endif
     depthwise_scalar(x, H, W, C, w, kh, kw, sy, sx, pt, pl, y, OH, OW, ep);
 }
@@ -327,7 +611,15 @@ void fg_im2col(const float *x, int H, int W, int C, int c0, int cg, int kh, int 
                 for (int kx = 0; kx < kw; kx++) {
                     int ix = ox * sx - pl + kx;
                     float *d = dst + ((size_t)ky * kw + kx) * cg;
-                    if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                    const int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                    if (cg <= 8) {  // stems (3 channels): a call per pixel costs more than the copy
+                        if (inside) {
+                            const float *src = x + ((size_t)iy * W + ix) * C + c0;
+                            for (int i = 0; i < cg; i++) d[i] = src[i];
+                        } else {
+                            for (int i = 0; i < cg; i++) d[i] = 0.0f;
+                        }
+                    } else if (!inside) {
                         memset(d, 0, sizeof(float) * (size_t)cg);
                     } else {
                         memcpy(d, x + ((size_t)iy * W + ix) * C + c0, sizeof(float) * (size_t)cg);

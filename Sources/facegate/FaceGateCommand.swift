@@ -15,6 +15,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
-        subcommands: [BenchPreprocessCommand.self, BenchDlibCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchPreprocessCommand.self, BenchDlibCommand.self]
     )
 }

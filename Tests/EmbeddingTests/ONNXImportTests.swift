@@ -12,15 +12,22 @@ struct ONNXImportTests {
         try checkModel(name: name, backend: backend, threads: 2)
     }
 
+    @Test("lower instruction-set levels agree too (AVX2 for Zen 3-class CPUs, scalar fallback)",
+          arguments: InstructionSet.allCases.filter { $0 < .best })
+    func lowerInstructionSets(_ isa: InstructionSet) throws {
+        try checkModel(name: "mobilefacenet_prelu", backend: .packed, threads: 2, isa: isa)
+    }
+
     @Test("the real MobileFaceNet (optional tier: needs /work/shared/models)",
           .enabled(if: ONNXFixtures.realModelPresent, "skipped: \(ONNXFixtures.realModelPath) is absent"))
     func realModel() throws {
         try checkModel(name: "real", backend: .packed, threads: 2)
     }
 
-    func checkModel(name: String, backend: GEMMBackend, threads: Int) throws {
+    func checkModel(name: String, backend: GEMMBackend, threads: Int, isa: InstructionSet? = nil) throws {
         let entry = try #require(try ONNXFixtures.manifest()[name])
-        let embedder = try Embedder(onnxFile: try ONNXFixtures.path(name), config: .init(threads: threads, gemm: backend))
+        let embedder = try Embedder(onnxFile: try ONNXFixtures.path(name),
+                                    config: .init(threads: threads, gemm: backend, instructionSet: isa))
         #expect(embedder.inputShape == TensorShape(channels: entry.input[0], height: entry.input[1], width: entry.input[2]))
         #expect(embedder.embeddingLength == entry.output)
         for b in entry.batches {

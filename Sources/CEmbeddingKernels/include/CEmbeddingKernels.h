@@ -7,7 +7,10 @@
 /// Activation codes of the fused epilogues.
 enum { FG_ACT_NONE = 0, FG_ACT_RELU = 1, FG_ACT_CLIP = 2, FG_ACT_PRELU = 3, FG_ACT_SIGMOID = 4 };
 
-/// Epilogue parameters: y = act(y + bias[c] + residual[m, c]).
+/// Instruction-set levels; each call runs at min(requested, what the CPU has).
+enum { FG_ISA_SCALAR = 0, FG_ISA_AVX2 = 1, FG_ISA_AVX512 = 2 };
+
+/// Epilogue parameters: y = act(y + bias[c] + residual[m, c]); also carries the ISA level.
 typedef struct fg_epilogue {
     const float *bias;      // per output channel, may be NULL
     const float *residual;  // same layout as y (row stride ld_residual), may be NULL
@@ -15,21 +18,26 @@ typedef struct fg_epilogue {
     int act;                // FG_ACT_*
     float lo, hi;           // clip bounds
     const float *slopes;    // PReLU slopes per channel
+    int isa;                // FG_ISA_* requested for the call
 } fg_epilogue;
 
 /// 1 when the CPU (and OS) support AVX2 and FMA, which the fast paths need.
 int fg_cpu_has_avx2_fma(void);
-/// Forces scalar kernels (tests) when `on` is non-zero.
-void fg_force_scalar(int on);
+/// 1 when AVX-512F is usable too (and FACEGATE_NO_AVX512 is unset).
+int fg_cpu_has_avx512(void);
+/// The best FG_ISA_* level this CPU runs.
+int fg_best_isa(void);
+/// Columns per packed GEMM panel for a level (32 for AVX-512, else 16).
+int fg_panel_width(int isa);
 /// Limits OpenBLAS to `n` threads (the engine parallelises across the batch itself).
 void fg_blas_set_threads(int n);
 
 /// Row-major C[M,N] = A[M,K] * B[K,N] through OpenBLAS (why: the fastest sgemm measured here).
 void fg_sgemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc);
 
-/// Own GEMM on B pre-packed by fg_pack_b: C[M,N] = A[M,K] * B + epilogue.
-size_t fg_packed_b_size(int K, int N);
-void fg_pack_b(int K, int N, const float *B, int ldb, float *packed);
+/// Own GEMM on B pre-packed by fg_pack_b (for the level in ep->isa): C[M,N] = A[M,K] * B + epilogue.
+size_t fg_packed_b_size(int K, int N, int isa);
+void fg_pack_b(int K, int N, const float *B, int ldb, float *packed, int isa);
 void fg_gemm_packed(int M, int N, int K, const float *A, int lda, const float *packed, float *C, int ldc,
                     const fg_epilogue *ep);
 

@@ -14,6 +14,22 @@ public enum InputNormalization: Sendable, Equatable {
     case unspecified
 }
 
+/// The SIMD level the kernels run at.
+public enum InstructionSet: Int, Sendable, Comparable, CaseIterable {
+    /// Portable C loops (any x86-64 or other CPU).
+    case scalar = 0
+    /// AVX2 + FMA, 8 floats per instruction.
+    case avx2 = 1
+    /// AVX-512F, 16 floats per instruction.
+    case avx512 = 2
+
+    /// The best level this CPU runs (AVX-512 can be disabled with `FACEGATE_NO_AVX512=1`).
+    public static var best: InstructionSet { InstructionSet(rawValue: Int(fg_best_isa())) ?? .scalar }
+
+    /// Orders by capability.
+    public static func < (a: InstructionSet, b: InstructionSet) -> Bool { a.rawValue < b.rawValue }
+}
+
 /// Turns a batch of aligned face crops into embeddings with the fast kernels.
 ///
 /// Built once per model (folding, fusing, packing weights, planning buffers), then reused for
@@ -31,11 +47,19 @@ public final class Embedder: Sendable {
         public var requireAVX2: Bool = false
         /// Input preparation to report when the graph does not normalise itself.
         public var normalization: InputNormalization = .unspecified
+        /// Highest SIMD level to use (nil = the best the CPU has); lowered to what the CPU has.
+        public var instructionSet: InstructionSet?
+        /// Faces one thread pushes through the graph together. 1 keeps each face's activations
+        /// in the core's caches, which measured fastest here (larger values stream through DRAM).
+        public var microBatch: Int = 1
 
         /// Default settings.
         public init(threads: Int = 1, gemm: GEMMBackend = .packed, requireAVX2: Bool = false,
-                    normalization: InputNormalization = .unspecified) {
+                    normalization: InputNormalization = .unspecified, instructionSet: InstructionSet? = nil,
+                    microBatch: Int = 1) {
             self.threads = threads
+            self.instructionSet = instructionSet
+            self.microBatch = microBatch
             self.gemm = gemm
             self.requireAVX2 = requireAVX2
             self.normalization = normalization
@@ -52,8 +76,10 @@ public final class Embedder: Sendable {
     public let normalization: InputNormalization
     /// Floats per embedding.
     public var embeddingLength: Int { graph.outputShape.count }
-    /// Whether the AVX2/FMA kernels run (false: portable scalar fallback).
-    public let usesAVX2: Bool
+    /// Whether the AVX2/FMA (or AVX-512) kernels run (false: portable scalar fallback).
+    public var usesAVX2: Bool { instructionSet >= .avx2 }
+    /// The SIMD level the kernels run at.
+    public let instructionSet: InstructionSet
     /// Settings in use.
     public let config: Config
 
@@ -63,8 +89,8 @@ public final class Embedder: Sendable {
     /// Compiles `graph` (optimising it first).
     /// - Throws: `.unsupportedCPU` when `config.requireAVX2` and the CPU lacks AVX2/FMA.
     public init(graph: Graph, config: Config = Config()) throws {
-        usesAVX2 = fg_cpu_has_avx2_fma() != 0
-        if config.requireAVX2 && !usesAVX2 {
+        instructionSet = min(config.instructionSet ?? .best, .best)
+        if config.requireAVX2 && InstructionSet.best < .avx2 {
             throw EngineError(.unsupportedCPU, "this CPU lacks AVX2/FMA, which the engine was configured to require")
         }
         if config.gemm == .openBLAS { fg_blas_set_threads(1) }
@@ -76,7 +102,7 @@ public final class Embedder: Sendable {
         } else {
             normalization = config.normalization
         }
-        plan = ExecutionPlan(graph: optimized, backend: config.gemm)
+        plan = ExecutionPlan(graph: optimized, backend: config.gemm, isa: Int32(instructionSet.rawValue))
     }
 
     /// Loads an ONNX model file and compiles it.
@@ -144,9 +170,39 @@ public final class Embedder: Sendable {
         }
     }
 
+    /// Runs one face `runs` times on the calling thread and returns, per compiled step, its
+    /// name and its fastest time in microseconds (the machine is shared, so the minimum is the
+    /// least noisy figure; for `facegate bench engine --profile`).
+    public func profile(runs: Int) -> [(step: String, microseconds: Double)] {
+        let input = [Float](repeating: 0.5, count: inputShape.count)
+        var output = [Float](repeating: 0, count: embeddingLength)
+        var ns = [UInt64](repeating: 0, count: plan.steps.count)
+        let ws = Workspace()
+        input.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                var once = [UInt64](repeating: 0, count: plan.steps.count)
+                ns = [UInt64](repeating: .max, count: plan.steps.count)
+                for _ in 0..<max(runs, 1) {
+                    for i in once.indices { once[i] = 0 }
+                    once.withUnsafeMutableBufferPointer { t in
+                        plan.run(input: src.baseAddress!, batch: 1, output: dst.baseAddress!, workspace: ws, stepNanoseconds: t.baseAddress)
+                    }
+                    for i in once.indices { ns[i] = min(ns[i], once[i]) }
+                }
+            }
+        }
+        return zip(plan.steps, ns).map { ($0.summary, Double($1) / 1000) }
+    }
+
     private func runPart(_ src: UnsafePointer<Float>, batch: Int, _ dst: UnsafeMutablePointer<Float>) {
         let ws = pool.withLock { $0.popLast() } ?? Workspace()
-        plan.run(input: src, batch: batch, output: dst, workspace: ws)
+        let step = max(config.microBatch, 1)
+        var start = 0
+        while start < batch {
+            let count = min(step, batch - start)
+            plan.run(input: src + start * inputShape.count, batch: count, output: dst + start * embeddingLength, workspace: ws)
+            start += count
+        }
         pool.withLock { $0.append(ws) }
     }
 }

@@ -1,9 +1,14 @@
 import CEmbeddingKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension ExecutionPlan {
     /// Runs a batch: `input` holds `batch` NCHW samples, `output` receives `batch` NCHW outputs.
     /// Uses only `workspace` memory (reserved here; grows only when the batch does).
-    func run(input: UnsafePointer<Float>, batch n: Int, output: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+    func run(input: UnsafePointer<Float>, batch n: Int, output: UnsafeMutablePointer<Float>, workspace ws: Workspace,
+             stepNanoseconds: UnsafeMutablePointer<UInt64>? = nil) {
         guard n > 0 else { return }
         ws.reserve(self, batch: n)
         let arena = ws.arena
@@ -14,7 +19,15 @@ extension ExecutionPlan {
         let inShape = graph.inputShape
         Self.transpose(input, to: ptr(graph.input), batch: n, channels: inShape.channels, area: inShape.area, toNHWC: true)
 
-        for step in steps {
+        var t0 = stepNanoseconds == nil ? 0 : Self.nanoseconds()
+        for (index, step) in steps.enumerated() {
+            defer {
+                if let t = stepNanoseconds {
+                    let t1 = Self.nanoseconds()
+                    t[index] += t1 - t0
+                    t0 = t1
+                }
+            }
             switch step {
             case .convolution1x1(let c, let x, let y):
                 let m = n * c.inShape.area
@@ -49,7 +62,7 @@ extension ExecutionPlan {
                 }
             case .affine(let scale, let bias, let e, let shape, let x, let y):
                 var ep = fgEpilogue(e, residual: nil, ld: 0)
-                if e.activation == Int32(FG_ACT_NONE) {
+                if e.activation == Int32(FG_ACT_NONE) && e.bias == nil {
                     fg_affine(ptr(x), Int32(n * shape.area), Int32(shape.channels), scale, bias, nil, ptr(y))
                 } else {
                     fg_affine(ptr(x), Int32(n * shape.area), Int32(shape.channels), scale, bias, &ep, ptr(y))
@@ -117,6 +130,12 @@ extension ExecutionPlan {
         Self.transpose(ptr(graph.output), to: output, batch: n, channels: outShape.channels, area: outShape.area, toNHWC: false)
     }
 
+    static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
     private func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: inout fg_epilogue) {
         switch backend {
@@ -130,7 +149,7 @@ extension ExecutionPlan {
 
     private func fgEpilogue(_ e: Step.Epilogue, residual: UnsafePointer<Float>?, ld: Int, channelOffset: Int = 0) -> fg_epilogue {
         fg_epilogue(bias: e.bias.map { $0 + channelOffset }, residual: residual, ld_residual: Int32(ld),
-                    act: e.activation, lo: e.lo, hi: e.hi, slopes: e.slopes.map { $0 + channelOffset })
+                    act: e.activation, lo: e.lo, hi: e.hi, slopes: e.slopes.map { $0 + channelOffset }, isa: isa)
     }
 
     /// NCHW <-> NHWC for `batch` samples (`toNHWC` picks the direction); a copy when area is 1.

@@ -52,11 +52,14 @@ final class ExecutionPlan: @unchecked Sendable {
     /// Floats of im2col scratch one sample needs.
     let scratchFloats: Int
     let backend: GEMMBackend
+    /// FG_ISA_* level every kernel call asks for.
+    let isa: Int32
     private var storage: [UnsafeMutablePointer<Float>] = []
 
-    init(graph: Graph, backend: GEMMBackend) {
+    init(graph: Graph, backend: GEMMBackend, isa: Int32) {
         self.graph = graph
         self.backend = backend
+        self.isa = isa
         buffers = BufferPlan(graph: graph)
         var steps = [Step]()
         var scratch = 0
@@ -74,9 +77,9 @@ final class ExecutionPlan: @unchecked Sendable {
             case .openBLAS:
                 return keep(b)
             case .packed:
-                var packed = [Float](repeating: 0, count: fg_packed_b_size(Int32(k), Int32(n)))
+                var packed = [Float](repeating: 0, count: fg_packed_b_size(Int32(k), Int32(n), isa))
                 b.withUnsafeBufferPointer { src in
-                    packed.withUnsafeMutableBufferPointer { fg_pack_b(Int32(k), Int32(n), src.baseAddress, Int32(n), $0.baseAddress) }
+                    packed.withUnsafeMutableBufferPointer { fg_pack_b(Int32(k), Int32(n), src.baseAddress, Int32(n), $0.baseAddress, isa) }
                 }
                 return keep(packed)
             }
@@ -179,5 +182,25 @@ final class ExecutionPlan: @unchecked Sendable {
 
     deinit {
         for p in storage { p.deallocate() }
+    }
+}
+
+extension Step {
+    /// Kernel and geometry, for profiles.
+    var summary: String {
+        switch self {
+        case .convolution1x1(let c, _, _): "conv1x1 \(c.inShape)->\(c.outShape)"
+        case .convolutionIm2col(let c, _, _): "conv\(c.kernelH)x\(c.kernelW)/\(c.strideY) g\(c.groups) \(c.inShape)->\(c.outShape)"
+        case .depthwise(let c, _, _): "dw\(c.kernelH)x\(c.kernelW)/\(c.strideY) \(c.inShape)->\(c.outShape)"
+        case .affine(_, _, _, let s, _, _): "affine \(s)"
+        case .pool(_, let m, let a, let b, _, _): "\(m ? "max" : "avg")pool \(a)->\(b)"
+        case .globalAveragePool(let s, _, _): "gap \(s)"
+        case .binary(let m, let s, _, _, _, _): "\(m ? "mul" : "add") \(s)"
+        case .paddedAdd(_, _, let s, _, _, _): "paddedAdd \(s)"
+        case .flatten(let s, _, _): "flatten \(s)"
+        case .fullyConnected(let i, let o, _, _, _, _): "fc \(i)->\(o)"
+        case .concat(_, let s, _): "concat \(s)"
+        case .l2Normalize(let n, _, _): "l2norm \(n)"
+        }
     }
 }

@@ -228,6 +228,11 @@ def main():
             entry["output"] = int(y.size // b)
         manifest.append(entry)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    # A model with an operator the engine does not implement (load must fail naming it).
+    n = Net("bad_op", 7, 3, 16, 16)
+    x = n.op("Relu", [n.conv("input", 3, 8, 3)])
+    x = n.op("LRN", [x], size=3)
+    (out / "bad_op.onnx").write_bytes(n.model(n.head(x, 8, 4), 4).SerializeToString())
 
 
 if __name__ == "__main__":
