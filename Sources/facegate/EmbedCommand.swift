@@ -31,6 +31,12 @@ struct EmbedCommand: ParsableCommand {
     @Flag(name: .long, help: "Print raw network outputs instead of L2-normalised embeddings.")
     var raw = false
 
+    @Option(name: .long, help: "Crop box side for images without box/landmarks, fraction of min(width, height).")
+    var cropSize: Double = CropBox().size
+
+    @Option(name: .long, help: "Crop box centre height for images without box/landmarks, fraction of the height.")
+    var cropCenterY: Double = CropBox().centerY
+
     @Option(name: .long, help: "Engine threads per batch.")
     var threads: Int = 1
 
@@ -45,7 +51,11 @@ struct EmbedCommand: ParsableCommand {
         cacheConfig.allowDownload = true
         var engine = Embedder.Config()
         engine.threads = max(1, threads)
-        let registry = ModelRegistry(cache: ModelCache(config: cacheConfig, logger: logger), engine: engine)
+        var alignment = DlibAligner.Config()
+        alignment.cropBox.size = cropSize
+        alignment.cropBox.centerY = cropCenterY
+        let registry = ModelRegistry(cache: ModelCache(config: cacheConfig, logger: logger), engine: engine,
+                                     dlibAlignment: alignment)
         let faceModel: FaceModel
         do {
             faceModel = try registry.load(model)

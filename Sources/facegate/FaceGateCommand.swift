@@ -18,6 +18,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
-        subcommands: [BenchEngineCommand.self, BenchIndexCommand.self, BenchGateCommand.self]
+        subcommands: [
+            BenchEngineCommand.self, BenchDlibCommand.self, BenchPreprocessCommand.self, BenchIndexCommand.self,
+            BenchGateCommand.self,
+        ]
     )
 }

@@ -8,15 +8,19 @@ enum BilinearSampler {
         source.pixels.withUnsafeBufferPointer { src in
             output.pixels.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<oh {
+                    let rowX = map.m.1 * Double(y), rowY = map.m.3 * Double(y)
                     for x in 0..<ow {
-                        let (px, py) = map.apply(Double(x), Double(y))
-                        let fx = px.rounded(.down), fy = py.rounded(.down)
+                        // Same operation order as dlib: (m * p) + t.
+                        let px = (map.m.0 * Double(x) + rowX) + map.t.0, py = (map.m.2 * Double(x) + rowY) + map.t.1
                         let o = (y * ow + x) * 3
-                        guard fx >= 0, fy >= 0, fx + 1 < Double(w), fy + 1 < Double(h) else {
+                        // floor(p) + 1 < size  <=>  p < size - 1; checked before any Int conversion,
+                        // so absurd coordinates (or NaN) fall outside instead of trapping.
+                        guard px >= 0, py >= 0, px < Double(w - 1), py < Double(h - 1) else {
                             dst[o] = 0; dst[o + 1] = 0; dst[o + 2] = 0
                             continue
                         }
-                        let left = Int(fx), top = Int(fy)
+                        let left = Int(px), top = Int(py)
+                        let fx = Double(left), fy = Double(top)
                         let lr = px - fx, tb = py - fy
                         let i00 = (top * w + left) * 3, i01 = i00 + 3
                         let i10 = i00 + w * 3, i11 = i10 + 3

@@ -41,8 +41,7 @@ public struct DlibAligner: Sendable {
             box = config.cropBox.box(width: image.width, height: image.height)
             source = .predictorInCropBox
         }
-        let gray = image.grayByChannelMean()
-        let dlibPoints = predictor.predict(gray: gray, box: box)
+        let dlibPoints = predictor.predict(in: image, box: box)
         let chip = DlibFaceChip(config: config.chip).extract(from: image, landmarks: dlibPoints)
         return AlignedFace(image: chip, landmarks: dlibPoints, source: source, box: box)
     }

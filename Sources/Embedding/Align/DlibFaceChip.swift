@@ -31,6 +31,7 @@ public struct DlibFaceChip: Sendable {
         /// Output rows and columns.
         public var size: Int
 
+        /// Field-wise equality (tuples are not Equatable).
         public static func == (a: Details, b: Details) -> Bool {
             a.rect == b.rect && a.angle == b.angle && a.size == b.size
         }
@@ -126,9 +127,14 @@ public struct DlibFaceChip: Sendable {
     private func crop(_ image: PixelImage, _ box: IRect) -> PixelImage {
         let w = box.r - box.l + 1, h = box.b - box.t + 1
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0..<h {
-            let src = ((box.t + y) * image.width + box.l) * 3
-            for i in 0..<(w * 3) { pixels[y * w * 3 + i] = image.pixels[src + i] }
+        image.pixels.withUnsafeBufferPointer { src in
+            pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let from = ((box.t + y) * image.width + box.l) * 3
+                    UnsafeMutableRawPointer(dst.baseAddress! + y * w * 3)
+                        .copyMemory(from: src.baseAddress! + from, byteCount: w * 3)
+                }
+            }
         }
         return PixelImage(validatedWidth: w, height: h, format: .rgb, pixels: pixels)
     }
@@ -142,48 +148,4 @@ public struct DlibFaceChip: Sendable {
             }
         }
     }
-}
-
-/// dlib's `drectangle` (inclusive corners in double).
-struct DRect {
-    var l: Double, t: Double, r: Double, b: Double
-
-    init(_ l: Double, _ t: Double, _ r: Double, _ b: Double) {
-        self.l = l; self.t = t; self.r = r; self.b = b
-    }
-
-    init(_ rect: (Double, Double, Double, Double)) {
-        self.init(rect.0, rect.1, rect.2, rect.3)
-    }
-
-    static let empty = DRect(0, 0, -1, -1)
-    var isEmpty: Bool { t > b || l > r }
-    var width: Double { isEmpty ? 0 : r - l + 1 }
-    var height: Double { isEmpty ? 0 : b - t + 1 }
-    var area: Double { width * height }
-    var centre: (Double, Double) { ((l + r) / 2, (t + b) / 2) }
-    var corners: [(Double, Double)] { [(l, t), (r, t), (l, b), (r, b)] }
-
-    /// `pyramid_down<2>::rect_down`: each corner p -> p/2 - (1.25, 0.75).
-    func down() -> DRect { DRect(l / 2 - 1.25, t / 2 - 0.75, r / 2 - 1.25, b / 2 - 0.75) }
-
-    func union(_ p: (Double, Double)) -> DRect {
-        isEmpty ? DRect(p.0, p.1, p.0, p.1) : DRect(min(l, p.0), min(t, p.1), max(r, p.0), max(b, p.1))
-    }
-
-    func grown(by n: Double) -> DRect { DRect(l - n, t - n, r + n, b + n) }
-    func intersect(_ o: DRect) -> DRect { DRect(max(l, o.l), max(t, o.t), min(r, o.r), min(b, o.b)) }
-    func translated(_ dx: Int, _ dy: Int) -> DRect { DRect(l + Double(dx), t + Double(dy), r + Double(dx), b + Double(dy)) }
-
-    /// dlib's conversion to `rectangle`: floor(v + 0.5) per corner.
-    func rounded() -> IRect {
-        IRect(l: Int((l + 0.5).rounded(.down)), t: Int((t + 0.5).rounded(.down)),
-              r: Int((r + 0.5).rounded(.down)), b: Int((b + 0.5).rounded(.down)))
-    }
-}
-
-/// dlib's integer `rectangle`.
-struct IRect {
-    var l: Int, t: Int, r: Int, b: Int
-    var isEmpty: Bool { t > b || l > r }
 }

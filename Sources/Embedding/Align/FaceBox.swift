@@ -23,6 +23,14 @@ public struct FaceBox: Sendable, Hashable, Codable {
     public var height: Int { bottom - top + 1 }
     /// Whether the box has no area.
     public var isEmpty: Bool { right < left || bottom < top }
+
+    /// Largest coordinate magnitude accepted from clients (pixels).
+    public static let coordinateLimit = 1 << 20
+
+    /// Whether the box is non-empty with every coordinate within +-`coordinateLimit`.
+    public var isValid: Bool {
+        !isEmpty && [left, top, right, bottom].allSatisfy { abs($0) <= FaceBox.coordinateLimit }
+    }
 }
 
 /// The five landmarks in the public API order, image pixel coordinates.
@@ -33,9 +41,12 @@ public struct FiveLandmarks: Sendable, Hashable {
     /// The five points in API order.
     public var points: [Point2]
 
-    /// Wraps five points; returns nil for any other count or non-finite coordinates.
+    /// Wraps five points; returns nil for any other count, or coordinates that are not finite
+    /// or beyond +-`FaceBox.coordinateLimit`.
     public init?(_ points: [Point2]) {
-        guard points.count == 5, points.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return nil }
+        let limit = Float(FaceBox.coordinateLimit)
+        guard points.count == 5, points.allSatisfy({ $0.x.isFinite && $0.y.isFinite && abs($0.x) <= limit && abs($0.y) <= limit })
+        else { return nil }
         self.points = points
     }
 }

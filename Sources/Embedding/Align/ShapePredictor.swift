@@ -33,47 +33,64 @@ public struct ShapePredictor: Sendable {
     /// Number of landmarks the model predicts.
     public var landmarkCount: Int { initialShape.count / 2 }
 
-    /// Predicts landmarks inside `box` of `image` (grey as is; RGB via (R+G+B)/3 integer).
+    /// Predicts landmarks on a grey image, or an RGB one read as (R + G + B) / 3 (integer, dlib's
+    /// intensity of an RGB pixel), computed only at the sampled feature points.
     public func predict(in image: PixelImage, box: FaceBox) -> [Point2] {
-        let gray = image.grayByChannelMean()
-        return predict(gray: gray, box: box)
+        predict(gray: image, box: box)
     }
 
-    /// Predicts landmarks on an already grey image (`gray.format == .gray`).
+    /// Predicts landmarks inside `box` (same as `predict(in:box:)`; kept for grey callers).
     public func predict(gray: PixelImage, box: FaceBox) -> [Point2] {
         let n = landmarkCount
         var current = initialShape
         let left = Double(box.left), top = Double(box.top)
         let sx = Double(box.right - box.left), sy = Double(box.bottom - box.top)
         let width = gray.width, height = gray.height
-        var features: [Float] = []
+        let isRGB = gray.format == .rgb
+        let maxFeatures = cascades.reduce(0) { max($0, $1.anchors.count) }
+        var features = [Float](repeating: 0, count: maxFeatures)
+        let leavesPerTree = splitsPerTree + 1
+        let leafSize = 2 * n
         gray.pixels.withUnsafeBufferPointer { pixels in
-            for cascade in cascades {
-                let m = linearPart(from: initialShape, to: current)
-                let featureCount = cascade.anchors.count
-                if features.count != featureCount { features = [Float](repeating: 0, count: featureCount) }
-                for j in 0..<featureCount {
-                    let anchor = Int(cascade.anchors[j])
-                    let dx = cascade.deltas[2 * j], dy = cascade.deltas[2 * j + 1]
-                    let px = m.0 * dx + m.1 * dy + current[2 * anchor]
-                    let py = m.2 * dx + m.3 * dy + current[2 * anchor + 1]
-                    let x = Int((left + Double(px) * sx + 0.5).rounded(.down))
-                    let y = Int((top + Double(py) * sy + 0.5).rounded(.down))
-                    features[j] = (x >= 0 && y >= 0 && x < width && y < height) ? Float(pixels[y * width + x]) : 0
-                }
-                let leavesPerTree = splitsPerTree + 1
-                let leafSize = 2 * n
-                cascade.splits.withUnsafeBufferPointer { splits in
-                    cascade.leaves.withUnsafeBufferPointer { leaves in
-                        for tree in 0..<cascade.treeCount {
-                            let base = tree * splitsPerTree
-                            var i = 0
-                            while i < splitsPerTree {
-                                let s = splits[base + i]
-                                i = features[Int(s.a)] - features[Int(s.b)] > s.threshold ? 2 * i + 1 : 2 * i + 2
+            current.withUnsafeMutableBufferPointer { cur in
+                features.withUnsafeMutableBufferPointer { feat in
+                    for c in cascades.indices {
+                        let m = linearPart(from: initialShape, to: UnsafeBufferPointer(cur))
+                        cascades[c].anchors.withUnsafeBufferPointer { anchors in
+                            cascades[c].deltas.withUnsafeBufferPointer { deltas in
+                                for j in 0..<anchors.count {
+                                    let anchor = Int(anchors[j])
+                                    let dx = deltas[2 * j], dy = deltas[2 * j + 1]
+                                    let px = m.0 * dx + m.1 * dy + cur[2 * anchor]
+                                    let py = m.2 * dx + m.3 * dy + cur[2 * anchor + 1]
+                                    let x = (left + Double(px) * sx + 0.5).rounded(.down)
+                                    let y = (top + Double(py) * sy + 0.5).rounded(.down)
+                                    // Compared as doubles first: NaN or huge values never reach Int().
+                                    if x >= 0 && y >= 0 && x < Double(width) && y < Double(height) {
+                                        let i = Int(y) * width + Int(x)
+                                        feat[j] = isRGB
+                                            ? Float((UInt16(pixels[3 * i]) + UInt16(pixels[3 * i + 1]) + UInt16(pixels[3 * i + 2])) / 3)
+                                            : Float(pixels[i])
+                                    } else {
+                                        feat[j] = 0
+                                    }
+                                }
                             }
-                            let leaf = (tree * leavesPerTree + (i - splitsPerTree)) * leafSize
-                            for k in 0..<leafSize { current[k] += leaves[leaf + k] }
+                        }
+                        let treeCount = cascades[c].treeCount
+                        cascades[c].splits.withUnsafeBufferPointer { splits in
+                            cascades[c].leaves.withUnsafeBufferPointer { leaves in
+                                for tree in 0..<treeCount {
+                                    let base = tree * splitsPerTree
+                                    var i = 0
+                                    while i < splitsPerTree {
+                                        let s = splits[base + i]
+                                        i = feat[Int(s.a)] - feat[Int(s.b)] > s.threshold ? 2 * i + 1 : 2 * i + 2
+                                    }
+                                    let leaf = (tree * leavesPerTree + (i - splitsPerTree)) * leafSize
+                                    for k in 0..<leafSize { cur[k] += leaves[leaf + k] }
+                                }
+                            }
                         }
                     }
                 }
@@ -82,19 +99,33 @@ public struct ShapePredictor: Sendable {
         return (0..<n).map { i in
             let x = (left + Double(current[2 * i]) * sx + 0.5).rounded(.down)
             let y = (top + Double(current[2 * i + 1]) * sy + 0.5).rounded(.down)
-            return Point2(x: Float(x), y: Float(y))
+            // Clamp absurd outputs (hostile model files) to a finite range.
+            func finite(_ v: Double) -> Float { v.isFinite ? Float(max(-1e7, min(1e7, v))) : 0 }
+            return Point2(x: finite(x), y: finite(y))
         }
     }
 
-    /// The 2x2 part of the similarity from `from` to `to`, computed in double, cast to float.
-    private func linearPart(from: [Float], to: [Float]) -> (Float, Float, Float, Float) {
+    /// The 2x2 part of the similarity from `from` to `to` (Umeyama, as dlib's
+    /// `find_similarity_transform`), computed in double and cast to float.
+    private func linearPart(from: [Float], to: UnsafeBufferPointer<Float>) -> (Float, Float, Float, Float) {
         let n = from.count / 2
-        var a: [(Double, Double)] = [], b: [(Double, Double)] = []
+        var mfx = 0.0, mfy = 0.0, mtx = 0.0, mty = 0.0
         for i in 0..<n {
-            a.append((Double(from[2 * i]), Double(from[2 * i + 1])))
-            b.append((Double(to[2 * i]), Double(to[2 * i + 1])))
+            mfx += Double(from[2 * i]); mfy += Double(from[2 * i + 1])
+            mtx += Double(to[2 * i]); mty += Double(to[2 * i + 1])
         }
-        let m = AffineTransform2D.similarity(from: a, to: b).m
-        return (Float(m.0), Float(m.1), Float(m.2), Float(m.3))
+        let count = Double(n)
+        mfx /= count; mfy /= count; mtx /= count; mty /= count
+        var sigma = 0.0, a = 0.0, b = 0.0
+        for i in 0..<n {
+            let fx = Double(from[2 * i]) - mfx, fy = Double(from[2 * i + 1]) - mfy
+            let tx = Double(to[2 * i]) - mtx, ty = Double(to[2 * i + 1]) - mty
+            sigma += fx * fx + fy * fy
+            a += fx * tx + fy * ty
+            b += fx * ty - fy * tx
+        }
+        guard sigma > 0 else { return (1, 0, 0, 1) }
+        let c = a / sigma, s = b / sigma
+        return (Float(c), Float(-s), Float(s), Float(c))
     }
 }

@@ -76,6 +76,7 @@ public struct AffineTransform2D: Sendable, Equatable {
         return AffineTransform2D(m: im, t: (-(im.0 * t.0 + im.1 * t.1), -(im.2 * t.0 + im.3 * t.1)))
     }
 
+    /// Field-wise equality (tuples are not Equatable).
     public static func == (lhs: AffineTransform2D, rhs: AffineTransform2D) -> Bool {
         lhs.m == rhs.m && lhs.t == rhs.t
     }

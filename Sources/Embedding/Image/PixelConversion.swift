@@ -67,8 +67,12 @@ extension PixelImage {
     public func grayByChannelMean() -> PixelImage {
         guard format == .rgb else { return self }
         var out = [UInt8](repeating: 0, count: width * height)
-        for i in 0..<(width * height) {
-            out[i] = UInt8((Int(pixels[3 * i]) + Int(pixels[3 * i + 1]) + Int(pixels[3 * i + 2])) / 3)
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<dst.count {
+                    dst[i] = UInt8((UInt16(src[3 * i]) + UInt16(src[3 * i + 1]) + UInt16(src[3 * i + 2])) / 3)
+                }
+            }
         }
         return PixelImage(validatedWidth: width, height: height, format: .gray, pixels: out)
     }

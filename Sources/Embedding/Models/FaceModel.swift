@@ -1,24 +1,5 @@
 import Foundation
 
-/// The identity of an embedding model: a name plus the sha256 of its weights file.
-///
-/// Recorded with every embedding so that galleries never mix models.
-public struct ModelIdentity: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// Model name (e.g. `dlib_resnet_v1`).
-    public var name: String
-    /// Lower-case hex sha256 of the model file.
-    public var sha256: String
-
-    /// Creates an identity.
-    public init(name: String, sha256: String) {
-        self.name = name
-        self.sha256 = sha256
-    }
-
-    /// `name@sha256:<first 16 hex digits>`.
-    public var description: String { "\(name)@sha256:\(sha256.prefix(16))" }
-}
-
 /// A face prepared for the network: the aligned face and its input tensor (one sample, CHW).
 public struct PreparedFace: Sendable {
     /// The alignment result.
@@ -65,9 +46,13 @@ public final class FaceModel: Sendable {
     }
 
     /// Aligns a face and builds its input tensor.
-    /// - Throws: `ModelError(.invalidModel)` when the model needs landmarks and none were given
-    ///   (ONNX model without a 5-point predictor).
+    /// - Throws: `ImageError(.invalidGeometry)` for an empty box or one with coordinates beyond
+    ///   +-`FaceBox.coordinateLimit`; `ModelError(.invalidModel)` when the model needs landmarks and
+    ///   none were given (ONNX model without a 5-point predictor).
     public func prepare(_ image: PixelImage, hint: FaceHint) throws -> PreparedFace {
+        if case .box(let box) = hint, !box.isValid {
+            throw ImageError(.invalidGeometry, "face box \(box.left),\(box.top),\(box.right),\(box.bottom) is empty or out of range")
+        }
         let aligned: AlignedFace
         switch alignment {
         case .dlib(let aligner):

