@@ -4,7 +4,8 @@ import OODGate
 
 /// Builds a gate `FeatureSet` from a labelled folder `DIR/identity/*.{jpg,png}` with the real
 /// pipeline: decode, align (no hint: the image is a face crop, see `CropBox`), measure cues,
-/// make `variants` seeded degraded copies of each aligned crop, embed everything in batches.
+/// make `variants` seeded degraded copies of each aligned crop, embed everything in batches
+/// (raw outputs: their norm is recorded as `QualityCues.embeddingNorm`, then L2-normalised).
 ///
 /// Degradations act on the aligned crop (`Degradation.apply(to:)`), so copies need no
 /// re-alignment; `downscale` also shrinks the landmarks, which the face-size cue sees.
@@ -64,10 +65,13 @@ struct GateFolderFeatures {
             var data: [Float] = []
             for p in pending { data.append(contentsOf: p.input) }
             let out = try model.embedder.embed(try Tensor(batch: pending.count, shape: model.embedder.inputShape, data: data),
-                                               l2Normalize: true)
+                                               l2Normalize: false)
             for (i, p) in pending.enumerated() {
                 var r = p.record
-                r.embedding = Array(out.sample(i))
+                let raw = Array(out.sample(i))
+                let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                r.embedding = raw.map { $0 / max(norm, 1e-12) }
+                r.cues.embeddingNorm = norm
                 records.append(r)
             }
             pending.removeAll(keepingCapacity: true)
