@@ -127,6 +127,9 @@ struct TrainGateCommand: ParsableCommand {
     @Option(help: "Share of the OOD loss weight given to misclassification-labelled faces (default: by count).")
     var misclassifiedShare: Double?
 
+    @Option(help: "Hard cue limits stored with the gate: auto (dlib chip for the dlib model, else 112x112 ArcFace), dlib or arcface112.")
+    var limits: String = "auto"
+
     @Option(help: "Maximum training epochs (early stopping on the validation loss).")
     var epochs: Int = 60
 
@@ -137,6 +140,12 @@ struct TrainGateCommand: ParsableCommand {
         config.mlp.maxEpochs = epochs
         config.misclassifiedShare = misclassifiedShare
         let labelled = try data.load(config)
+        switch limits {
+        case "dlib": config.limits = .dlibChip
+        case "arcface112": config.limits = .arcFace112
+        case "auto": config.limits = labelled.set.modelID == PinnedModelFile.dlibResNet.sha256 ? .dlibChip : .arcFace112
+        default: throw ValidationError("--limits must be auto, dlib or arcface112")
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let (gate, summary) = try GateTraining.train(labelled, config: config)
