@@ -22,13 +22,7 @@ struct GateFolderFeatures {
     /// Landmarks the gate measures geometry on. dlib's predictor gives eye corners and the nose
     /// base (`AlignedFace.landmarks` is then dlib's order): eye centres are the corner midpoints.
     func gateLandmarks(_ aligned: AlignedFace) -> FaceLandmarks? {
-        let p = aligned.landmarks
-        guard p.count == 5 else { return nil }
-        if aligned.source == .client { return FaceLandmarks(points: p) }
-        let a = Point2(x: (p[0].x + p[1].x) / 2, y: (p[0].y + p[1].y) / 2)
-        let b = Point2(x: (p[2].x + p[3].x) / 2, y: (p[2].y + p[3].y) / 2)
-        let (left, right) = a.x <= b.x ? (a, b) : (b, a)
-        return FaceLandmarks(leftEye: left, rightEye: right, nose: p[4], leftMouth: p[4], rightMouth: p[4])
+        aligned.source == .client ? FaceLandmarks(points: aligned.landmarks) : FaceLandmarks(dlibPoints: aligned.landmarks)
     }
 
     /// Planar CHW input of an aligned RGB crop in the model's channel order and scaling
