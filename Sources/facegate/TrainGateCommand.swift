@@ -127,6 +127,9 @@ struct TrainGateCommand: ParsableCommand {
     @Option(help: "Share of the OOD loss weight given to misclassification-labelled faces (default: by count).")
     var misclassifiedShare: Double?
 
+    @Option(help: "Fraction of the training identities used for early stopping and the threshold.")
+    var validation: Double = 0.2
+
     @Option(help: "Hard cue limits stored with the gate: auto (dlib chip for the dlib model, else 112x112 ArcFace), dlib or arcface112.")
     var limits: String = "auto"
 
@@ -139,6 +142,7 @@ struct TrainGateCommand: ParsableCommand {
         config.mlp.hidden = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         config.mlp.maxEpochs = epochs
         config.misclassifiedShare = misclassifiedShare
+        config.validationFraction = validation
         let labelled = try data.load(config)
         switch limits {
         case "dlib": config.limits = .dlibChip
