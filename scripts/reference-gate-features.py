@@ -118,9 +118,11 @@ def cues(face, pts, confidence):
 
 
 def embed(net, face):
+    """(L2-normalised embedding, norm of the raw output)."""
     x = ((face.astype(np.float32) / 255 - MEAN) / STD).transpose(2, 0, 1)[None]
     e = net.run(None, {net.get_inputs()[0].name: x})[0][0]
-    return e / max(np.linalg.norm(e), 1e-12)
+    n = float(np.linalg.norm(e))
+    return e / max(n, 1e-12), n
 
 
 def degrade(kind, rgb, box, rng):
@@ -164,7 +166,7 @@ def write_features(path, model_id, dims, records):
     def s(t):
         b = t.encode()
         return struct.pack("<I", len(b)) + b
-    parts = [b"FGFS", struct.pack("<I", 1), s(model_id), struct.pack("<III", dims, 9, len(records))]
+    parts = [b"FGFS", struct.pack("<I", 1), s(model_id), struct.pack("<III", dims, 10, len(records))]
     for identity, source, variant, emb, cue in records:
         parts += [s(identity), s(source), struct.pack("<B", variant),
                   np.asarray(emb, dtype="<f4").tobytes(), np.asarray(cue, dtype="<f4").tobytes()]
@@ -205,7 +207,8 @@ def main():
                 continue
             score, box, pts = found
             face = align(rgb, pts)
-            records.append((ident, src, 0, embed(net, face), cues(face, pts, score)))
+            e, norm = embed(net, face)
+            records.append((ident, src, 0, e, cues(face, pts, score) + [norm]))
             for kind in rng.sample(sorted(KINDS), a.variants):
                 made[kind] += 1
                 bad = degrade(kind, rgb, box, rng)
@@ -214,7 +217,8 @@ def main():
                     lost[kind] += 1
                     continue
                 face2 = align(bad, f2[2])
-                records.append((ident, src, KINDS[kind], embed(net, face2), cues(face2, f2[2], f2[0])))
+                e2, norm2 = embed(net, face2)
+                records.append((ident, src, KINDS[kind], e2, cues(face2, f2[2], f2[0]) + [norm2]))
         if n % 200 == 0:
             print(f"{n}/{len(ids)} identities, {len(records)} records, {time.time() - t0:.0f}s", file=sys.stderr)
     write_features(a.out, model_id, 128, records)

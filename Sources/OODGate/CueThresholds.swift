@@ -4,11 +4,11 @@ import Foundation
 /// reason the limit names. The whole gate of a fresh install, and a safety net under a
 /// trained scorer.
 ///
-/// Defaults come from lfw-dev (4,485 faces, YuNet landmarks, 112x112 ArcFace crops; see
-/// docs/ood-gate.md): each limit sits below the 0.5% quantile of the good faces (so each cue
-/// alone refuses well under 1% of them) and beyond most of the synthetic junk. Sharpness is for
-/// a 112x112 crop; other crop sizes should re-measure it. Landmark confidence is YuNet's face
-/// score; a pipeline without one reports 0 and the limit is skipped.
+/// `init()` gives the limits for 112x112 ArcFace-template crops; `dlibChip` those for dlib's
+/// 150x150 chip (the default model), whose sharpness runs lower. Both come from lfw-dev (4,485
+/// faces; docs/ood-gate.md): each limit sits below the 0.5% quantile of the good faces (so each
+/// cue alone refuses well under 1% of them) and beyond most of the synthetic junk. Landmark
+/// confidence is YuNet's face score; a pipeline without one reports 0 and the limit is skipped.
 public struct CueThresholds: Sendable, Equatable {
     /// Below this inter-ocular distance in the source image (pixels): `tooSmall`.
     public var minFaceSizePx: Float = 16
@@ -31,8 +31,20 @@ public struct CueThresholds: Sendable, Equatable {
     /// Below this landmark confidence, when the predictor gives one (> 0): `occluded`.
     public var minLandmarkConfidence: Float = 0.6
 
-    /// The documented defaults.
+    /// The documented defaults (112x112 ArcFace-template crops).
     public init() {}
+
+    /// Limits for 112x112 ArcFace-template crops (MobileFaceNet-class ONNX models).
+    public static let arcFace112 = CueThresholds()
+
+    /// Limits for dlib's 150x150 face chip (the default dlib ResNet model): as `arcFace112`
+    /// but blurry below a Laplacian variance of 7 (good chips: 0.5% quantile 9.0; blurred
+    /// copies: 99.5% quantile 6.7).
+    public static let dlibChip: CueThresholds = {
+        var limits = CueThresholds()
+        limits.minSharpness = 7
+        return limits
+    }()
 
     /// Number of values in `values`.
     public static let count = 10

@@ -34,6 +34,17 @@ public struct FaceLandmarks: Sendable, Equatable {
         self.init(leftEye: points[0], rightEye: points[1], nose: points[2], leftMouth: points[3], rightMouth: points[4])
     }
 
+    /// Creates landmarks from dlib's 5-point predictor output (two corners of one eye, two of
+    /// the other, nose base): each eye centre is its corners' midpoint, ordered by x; the mouth
+    /// corners, which dlib does not predict, are set to the nose. Nil for any other count.
+    public init?(dlibPoints p: [Point2]) {
+        guard p.count == 5 else { return nil }
+        let a = Point2(x: (p[0].x + p[1].x) / 2, y: (p[0].y + p[1].y) / 2)
+        let b = Point2(x: (p[2].x + p[3].x) / 2, y: (p[2].y + p[3].y) / 2)
+        let (left, right) = a.x <= b.x ? (a, b) : (b, a)
+        self.init(leftEye: left, rightEye: right, nose: p[4], leftMouth: p[4], rightMouth: p[4])
+    }
+
     /// The five points in ArcFace order.
     public var points: [Point2] { [leftEye, rightEye, nose, leftMouth, rightMouth] }
 

@@ -20,8 +20,12 @@ public struct Gate: Sendable, Equatable {
         self.policy = policy
     }
 
-    /// The gate of a fresh install: documented cue limits only, policy `exclude`.
-    public static let `default` = Gate()
+    /// The gate of a fresh install with the default (dlib) model: `CueThresholds.dlibChip`
+    /// only, policy `exclude`.
+    public static let `default` = Gate(limits: .dlibChip)
+
+    /// The fresh-install gate for 112x112 ArcFace-template models: `CueThresholds.arcFace112`.
+    public static let defaultArcFace112 = Gate(limits: .arcFace112)
 
     /// The operating threshold on the OOD score.
     public var threshold: Float { scorer?.threshold ?? 0.5 }

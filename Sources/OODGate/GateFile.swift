@@ -2,7 +2,7 @@
 ///
 /// Layout, little-endian: `"FGGT"`, u32 version (1), u8 has-scorer, string model id
 /// (u32 length + UTF-8), u32 limit count (10) + f32 cue limits; when a scorer is present:
-/// u32 embedding width, u32 cue feature count (9), f32 threshold, f32 normaliser means and
+/// u32 embedding width, u32 cue feature count (10), f32 threshold, f32 normaliser means and
 /// inverse deviations (width each), u32 layer count, then per layer u32 inputs, u32 outputs,
 /// f32 weights (row-major) and f32 biases; last, u64 FNV-1a of every preceding byte.
 /// The policy is configuration, not part of the file.

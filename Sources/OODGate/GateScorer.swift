@@ -36,7 +36,7 @@ public struct GateScorer: Sendable, Equatable {
         self.threshold = threshold
     }
 
-    /// The unnormalised input rows for a batch (row-major, `embeddingDimensions + 9` wide).
+    /// The unnormalised input rows for a batch (row-major, `embeddingDimensions + QualityCues.featureCount` wide).
     public static func rawRows(embeddings: [Float], cues: [QualityCues], embeddingDimensions d: Int) -> [Float] {
         var rows: [Float] = []
         rows.reserveCapacity(cues.count * (d + QualityCues.featureCount))

@@ -2,7 +2,7 @@ import Foundation
 
 extension QualityCues {
     /// Number of values in `scorerFeatures`.
-    public static let featureCount = 9
+    public static let featureCount = 10
 
     /// The cues as the learned scorer sees them, before z-scoring: sizes and sharpness on a log
     /// scale (their effect is multiplicative), symmetric cues as magnitudes.
@@ -17,6 +17,7 @@ extension QualityCues {
             abs(rollDegrees) / 45,
             abs(yawProxy),
             landmarkConfidence,
+            logf(1 + max(0, embeddingNorm)),
         ]
     }
 }

@@ -19,7 +19,7 @@ struct EvalGateCommand: ParsableCommand {
 
     @OptionGroup var data: GateDataOptions
 
-    @Option(help: "Gate file to evaluate, or `default` for the fresh-install cue-only gate.")
+    @Option(help: "Gate file to evaluate, or `default` (fresh-install cue-only gate for the dlib chip) or `default-112` (for 112x112 ArcFace crops).")
     var gate: String = "default"
 
     @Option(help: "Directory for gate-report.txt, error-vs-discard.csv and .svg.")
@@ -27,8 +27,13 @@ struct EvalGateCommand: ParsableCommand {
 
     func run() throws {
         let labelled = try data.load(data.config())
-        let g = gate == "default" ? Gate.default : try GateFile.read(from: gate, expectedModelID: labelled.set.modelID)
+        let g: Gate
+        switch gate {
+        case "default": g = .default
+        case "default-112": g = .defaultArcFace112
+        default: g = try GateFile.read(from: gate, expectedModelID: labelled.set.modelID)
+        }
         try writeGateReport(try GateReport(gate: g, data: labelled), to: outDir,
-                            title: gate == "default" ? "Default gate: error vs discarded probes" : "Error vs discarded probes (held-out identities)")
+                            title: gate.hasPrefix("default") ? "Default gate: error vs discarded probes" : "Error vs discarded probes (held-out identities)")
     }
 }

@@ -1,12 +1,32 @@
 import ArgumentParser
+import Embedding
 import Foundation
+import Logging
 import OODGate
 
 /// Options shared by `train-gate` and `eval gate`: where the data is and how it is split, so
 /// both commands see the same held-out identities.
 struct GateDataOptions: ParsableArguments {
-    @Option(help: "Feature file (FGFS) of a labelled folder DIR/identity/*.jpg, with degraded copies (from `scripts/reference-gate-features.py`, later `facegate embed`).")
-    var features: String
+    @Option(help: "Labelled folder DIR/identity/*.jpg (face crops): embedded here with --model.")
+    var data: String?
+
+    @Option(help: "Or a feature file (FGFS) of such a folder, e.g. from --save-features or scripts/reference-gate-features.py.")
+    var features: String?
+
+    @Option(help: "Model name (dlib) or path to a .dat or .onnx file, for --data.")
+    var model: String = ModelRegistry.defaultModel
+
+    @Option(help: "Model cache folder (default: $FACEGATE_CACHE or ~/.cache/facegate).")
+    var cache: String?
+
+    @Option(help: "Degraded copies per image made from --data.")
+    var variants: Int = 2
+
+    @Option(help: "Only the first N identities of --data (smoke runs).")
+    var limit: Int?
+
+    @Option(help: "Save the features computed from --data to this file (FGFS).")
+    var saveFeatures: String?
 
     @Option(help: "Fraction of identities held out for the report.")
     var heldOut: Double = 0.3
@@ -29,9 +49,29 @@ struct GateDataOptions: ParsableArguments {
         return c
     }
 
-    /// Reads the features and labels them.
+    /// Reads (or computes) the features and labels them.
     func load(_ config: GateTrainingConfig) throws -> LabelledFeatures {
-        let set = try FeatureSet.read(from: features)
+        let set: FeatureSet
+        if let features {
+            set = try FeatureSet.read(from: features)
+        } else if let data {
+            var logger = Logger(label: "facegate.gate")
+            logger.logLevel = .warning
+            var cacheConfig = ModelCache.Config(directory: cache.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            cacheConfig.allowDownload = true
+            let registry = ModelRegistry(cache: ModelCache(config: cacheConfig, logger: logger))
+            let extractor = GateFolderFeatures(model: try registry.load(model), variants: variants, seed: seed)
+            let clock = ContinuousClock()
+            let start = clock.now
+            set = try extractor.extract(directory: data, limit: limit)
+            print("embedded \(set.records.count) faces in \(clock.now - start)")
+            if let saveFeatures {
+                try set.write(to: saveFeatures)
+                print("wrote \(saveFeatures)")
+            }
+        } else {
+            throw ValidationError("give --data DIR or --features FILE")
+        }
         let data = try LabelledFeatures(set, config: config)
         let count = { (p: (LabelledFeatures.Example) -> Bool) in data.examples.filter(p).count }
         print("features: \(set.records.count) faces of \(Set(set.records.map(\.identity)).count) identities, model \(set.modelID)")
@@ -69,9 +109,6 @@ struct TrainGateCommand: ParsableCommand {
 
     @OptionGroup var data: GateDataOptions
 
-    @Option(help: "Labelled folder DIR/identity/*.jpg (needs the embedding pipeline; use --features until it is wired).")
-    var dataDir: String?
-
     @Option(help: "Where to write the gate file.")
     var out: String
 
@@ -90,19 +127,29 @@ struct TrainGateCommand: ParsableCommand {
     @Option(help: "Share of the OOD loss weight given to misclassification-labelled faces (default: by count).")
     var misclassifiedShare: Double?
 
+    @Option(help: "Fraction of the training identities used for early stopping and the threshold.")
+    var validation: Double = 0.2
+
+    @Option(help: "Hard cue limits stored with the gate: auto (dlib chip for the dlib model, else 112x112 ArcFace), dlib or arcface112.")
+    var limits: String = "auto"
+
     @Option(help: "Maximum training epochs (early stopping on the validation loss).")
     var epochs: Int = 60
 
     func run() throws {
-        if dataDir != nil {
-            throw ValidationError("--data-dir needs the embedding pipeline, which is not wired yet: produce --features with scripts/reference-gate-features.py")
-        }
         var config = data.config()
         config.thresholdRule = balanced ? .balanced : .targetTNR(targetTNR)
         config.mlp.hidden = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         config.mlp.maxEpochs = epochs
         config.misclassifiedShare = misclassifiedShare
+        config.validationFraction = validation
         let labelled = try data.load(config)
+        switch limits {
+        case "dlib": config.limits = .dlibChip
+        case "arcface112": config.limits = .arcFace112
+        case "auto": config.limits = labelled.set.modelID == PinnedModelFile.dlibResNet.sha256 ? .dlibChip : .arcFace112
+        default: throw ValidationError("--limits must be auto, dlib or arcface112")
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let (gate, summary) = try GateTraining.train(labelled, config: config)

@@ -34,6 +34,20 @@ struct FaceLandmarksTests {
         #expect(FaceLandmarks(points: Array(l.points.prefix(4))) == nil)
     }
 
+    @Test("dlib's eye corners become eye centres, ordered by x, whatever dlib's eye order")
+    func dlibPoints() throws {
+        let corners = [Point2(x: 140, y: 100), Point2(x: 120, y: 102), Point2(x: 60, y: 102), Point2(x: 80, y: 98),
+                       Point2(x: 106, y: 130)]
+        let l = try #require(FaceLandmarks(dlibPoints: corners))
+        #expect(l.leftEye == Point2(x: 70, y: 100) && l.rightEye == Point2(x: 130, y: 101))
+        #expect(l.nose == Point2(x: 106, y: 130))
+        #expect(abs(l.interOcularDistance - (3600 + 1 as Float).squareRoot()) < 1e-4)
+        // Nose 6 px right of the eye midpoint (plus 30 px down, which the eye-line tilt of
+        // 1/60 projects as 0.5 px): (6 + 0.5) / (IOD / 2).
+        #expect(abs(l.yawProxy - 6.5 / 30.004) < 0.01)
+        #expect(FaceLandmarks(dlibPoints: Array(corners.prefix(3))) == nil)
+    }
+
     @Test("degenerate eyes give zero yaw instead of NaN")
     func degenerate() {
         let p = Point2(x: 5, y: 5)

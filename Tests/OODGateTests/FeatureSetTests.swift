@@ -29,6 +29,17 @@ struct FeatureSetTests {
         #expect(throws: GateError.self) { try FeatureSet.decode(flipped, file: "feat.bin") }
     }
 
+    @Test("a file with 9 cues per record (no embedding norm) reads with norm 0")
+    func nineCues() throws {
+        var w = ByteWriter()
+        w.tag("FGFS"); w.u32(1); w.string("m"); w.u32(2); w.u32(9); w.u32(1)
+        w.string("a"); w.string("a/1.jpg"); w.u8(0); w.f32s([0.6, 0.8]); w.f32s(Array(Fixtures.goodCues.values.prefix(9)))
+        w.u64(fnv1a64(w.bytes[...]))
+        let set = try FeatureSet.decode(w.bytes, file: "old")
+        #expect(set.records[0].cues.embeddingNorm == 0)
+        #expect(set.records[0].cues.sharpness == Fixtures.goodCues.sharpness)
+    }
+
     @Test("records of the wrong width are refused")
     func width() {
         #expect(throws: GateError.self) {

@@ -35,7 +35,7 @@ enum Fixtures {
     /// Good cues (all limits comfortably passed).
     static let goodCues = QualityCues(faceSizePx: 40, sharpness: 300, brightness: 120, clippedDarkFraction: 0.01,
                                       clippedBrightFraction: 0.01, contrast: 45, rollDegrees: 2, yawProxy: 0.1,
-                                      landmarkConfidence: 0.9)
+                                      landmarkConfidence: 0.9, embeddingNorm: 20)
 
     /// Rotates landmarks by `degrees` about (100, 100).
     static func rotate(_ l: FaceLandmarks, degrees: Float) -> FaceLandmarks {

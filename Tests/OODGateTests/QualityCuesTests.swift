@@ -98,3 +98,16 @@ struct QualityCuesTests {
         #expect(c.scorerFeatures.count == QualityCues.featureCount)
     }
 }
+
+@Suite("QualityCues+EmbeddingNorm")
+struct EmbeddingNormTests {
+    @Test("raw embeddings are normalised in place and their norms recorded")
+    func attach() throws {
+        var cues = [Fixtures.goodCues, Fixtures.goodCues]
+        var e: [Float] = [3, 4, 0, 0]
+        try QualityCues.attachEmbeddingNorms(&cues, normalising: &e, dimensions: 2)
+        #expect(e == [0.6, 0.8, 0, 0])
+        #expect(cues[0].embeddingNorm == 5 && cues[1].embeddingNorm == 0)
+        #expect(throws: GateError.self) { try QualityCues.attachEmbeddingNorms(&cues, normalising: &e, dimensions: 3) }
+    }
+}

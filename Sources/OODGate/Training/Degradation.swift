@@ -20,7 +20,8 @@ public enum Degradation: Sendable, Equatable {
     case downscale(factor: Float)
     /// Fill a rectangle (fractions of the crop) with a flat grey level.
     case occlusion(x: Float, y: Float, width: Float, height: Float, level: UInt8)
-    /// JPEG-like loss: 8x8 block DCT per channel with a uniform quantiser step.
+    /// JPEG-like loss: 8x8 block DCT per channel with a uniform quantiser step (`random` draws
+    /// 150...300, the order of a quality 5-10 JPEG table's mid frequencies).
     case blockDCT(step: Float)
 
     /// The kinds, for choosing and for reports.
@@ -67,7 +68,7 @@ public enum Degradation: Sendable, Equatable {
             let w = uniform(0.5, 0.8), h = uniform(0.35, 0.55)
             return .occlusion(x: uniform(0, 1 - w), y: uniform(0.15, 1 - h), width: w, height: h,
                               level: UInt8(uniform(0, 255)))
-        case .blockDCT: return .blockDCT(step: uniform(60, 120))
+        case .blockDCT: return .blockDCT(step: uniform(150, 300))
         }
     }
 

@@ -5,7 +5,7 @@
 /// `scripts/reference-gate-features.py`), so the gate's training needs no engine of its own.
 ///
 /// File layout, little-endian: `"FGFS"`, u32 version (1), string model id (u32 length + UTF-8),
-/// u32 embedding width, u32 cue count (9), u32 record count, then per record: string identity,
+/// u32 embedding width, u32 cue count (10; 9 = without the embedding norm), u32 record count, then per record: string identity,
 /// string source (e.g. the relative image path), u8 variant (0 = the original image, else a
 /// `Degradation.Kind` raw value), f32 embedding, f32 cues (`QualityCues.values` order);
 /// last, u64 FNV-1a of every preceding byte.
@@ -96,10 +96,10 @@ public struct FeatureSet: Sendable, Equatable {
         _ = try r.u32("version")
         let modelID = try r.string("model id", maxBytes: 4096)
         let dims = try r.count("embedding width", in: 1...65_536)
-        _ = try r.count("cue count", in: QualityCues.count...QualityCues.count)
+        let cueCount = try r.count("cue count", in: (QualityCues.count - 1)...QualityCues.count)
         let count = try r.count("record count", in: 0...50_000_000)
         // Each record needs at least 9 bytes of header plus its floats: reject impossible counts early.
-        try r.need(count * (9 + 4 * (dims + QualityCues.count)), "records")
+        try r.need(count * (9 + 4 * (dims + cueCount)), "records")
         var records: [Record] = []
         records.reserveCapacity(count)
         for index in 0..<count {
@@ -115,7 +115,7 @@ public struct FeatureSet: Sendable, Equatable {
                 variant = kind
             }
             let embedding = try r.f32s(dims, "record \(index) embedding")
-            guard let cues = QualityCues(values: try r.f32s(QualityCues.count, "record \(index) cues")) else {
+            guard let cues = QualityCues(values: try r.f32s(cueCount, "record \(index) cues")) else {
                 throw r.failure("record \(index) cues")
             }
             records.append(Record(identity: identity, source: source, variant: variant, embedding: embedding, cues: cues))
