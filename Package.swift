@@ -60,7 +60,7 @@ let package = Package(
             path: "Tests/FaceGateTesting"
         ),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
-        .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib"]),
+        .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib", "CNGHTTP2"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
         .testTarget(name: "GalleryIndexTests", dependencies: ["GalleryIndex"]),

@@ -25,7 +25,7 @@ public final class GRPCServer: Sendable {
         self.config = config
         self.router = router
         self.logger = logger
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.threads > 0 ? config.threads : System.coreCount)
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.resolvedThreads)
     }
 
     /// Binds the listening socket and starts serving.

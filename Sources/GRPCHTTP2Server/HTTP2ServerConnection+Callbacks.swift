@@ -43,6 +43,10 @@ extension HTTP2ServerConnection {
                 }
             case NGHTTP2_DATA.rawValue:
                 if endStream { HTTP2ServerConnection.connection(userData).endStream(streamID: hd.stream_id) }
+            case NGHTTP2_PING.rawValue:
+                if hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 {
+                    HTTP2ServerConnection.connection(userData).pingAcknowledged()
+                }
             default:
                 break
             }

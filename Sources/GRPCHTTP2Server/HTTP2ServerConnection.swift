@@ -2,6 +2,11 @@ import CNGHTTP2
 import GRPCProtocol
 import Logging
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One HTTP/2 connection: feeds socket bytes to an nghttp2 server session and writes what the
 /// session produces, routing each request stream to a handler task.
@@ -19,6 +24,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     let logger: Logger
     let taskExecutor: EventLoopTaskExecutor
     let registry: ConnectionRegistry
+    /// Copied into every new stream (building its encoding set once per connection).
+    let streamMachineTemplate: ServerStreamStateMachine
 
     private(set) var session: OpaquePointer?
     private var context: ChannelHandlerContext?
@@ -27,6 +34,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     private var inRead = false
     private var draining = false
     private var peer = "unknown"
+    private var keepalive: RepeatedTask?
+    private var awaitingPingAck = false
     private let clock = ContinuousClock()
 
     init(loop: any EventLoop, config: GRPCServer.Config, router: Router, logger: Logger, registry: ConnectionRegistry) {
@@ -36,6 +45,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         self.logger = logger
         self.taskExecutor = EventLoopTaskExecutor(loop: loop)
         self.registry = registry
+        self.streamMachineTemplate = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
     }
 
     // MARK: Channel lifecycle
@@ -53,6 +63,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         submitSettings()
+        startKeepalive()
         registry.add(self)
         if context.channel.isActive { flushSession() }
     }
@@ -73,6 +84,8 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func tearDown() {
+        keepalive?.cancel()
+        keepalive = nil
         for stream in streams.values { stream.closed(byPeer: true) }
         streams.removeAll()
         if let session {
@@ -160,7 +173,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Stream actions (called by ServerStream on the loop)
 
-    func submitResponse(stream: ServerStream, headers: HeaderBlock) {
+    func submitResponse(stream: ServerStream, headers: ResponseHeaders) {
         guard let session else { return }
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
         let rc = headers.withNV { nva, count in
@@ -170,7 +183,7 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         scheduleFlush()
     }
 
-    func submitTrailersOnly(stream: ServerStream, headers: HeaderBlock) {
+    func submitTrailersOnly(stream: ServerStream, headers: ResponseHeaders) {
         guard let session else { return }
         let rc = headers.withNV { nva, count in
             nghttp2_submit_response(session, stream.id, nva, count, nil)
@@ -186,11 +199,13 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         scheduleFlush()
     }
 
-    /// Gives `bytes` of a stream's DATA back to the peer's flow-control windows (the handler
-    /// took the message they carried).
+    /// Gives `bytes` of a stream's DATA back to the peer's stream window (the handler took the
+    /// message they carried). The connection window is credited on receipt (`dataChunk`), so a
+    /// slow handler holds back only its own stream and nothing leaks when a stream dies with
+    /// unread messages.
     func consume(stream id: Int32, bytes: Int) {
         guard let session, bytes > 0 else { return }
-        nghttp2_session_consume(session, id, bytes)
+        nghttp2_session_consume_stream(session, id, bytes)
         scheduleFlush()
     }
 
@@ -208,18 +223,32 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
             stream.headerListTooLarge = true
             return
         }
-        let nameString = String(decoding: name, as: UTF8.self)
-        let valueString = String(decoding: value, as: UTF8.self)
-        switch nameString {
-        case ":method": stream.head.method = valueString
-        case ":path": stream.head.path = valueString
-        case "content-type": stream.head.contentType = valueString
-        case "grpc-encoding": stream.head.encoding = valueString
-        case "grpc-timeout": stream.head.timeout = valueString
-        case "grpc-accept-encoding":
-            stream.clientAcceptsGzip = valueString.split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
-        default:
-            if !Metadata.isReserved(nameString) { stream.metadata.add(nameString, valueString) }
+        // Compare names as bytes first: most request headers are skipped without a String.
+        if name.first == UInt8(ascii: ":") {
+            if name.equals(":path") {
+                stream.head.path = String(decoding: value, as: UTF8.self)
+            } else if name.equals(":method") {
+                stream.head.method = value.equals("POST") ? "POST" : String(decoding: value, as: UTF8.self)
+            }
+            return
+        }
+        if name.equals("content-type") {
+            stream.head.contentType = value.equals("application/grpc")
+                ? "application/grpc" : String(decoding: value, as: UTF8.self)
+        } else if name.equals("te") || name.equals("user-agent") {
+            return
+        } else if name.equals("grpc-timeout") {
+            stream.head.timeout = String(decoding: value, as: UTF8.self)
+        } else if name.equals("grpc-encoding") {
+            stream.head.encoding = String(decoding: value, as: UTF8.self)
+        } else if name.equals("grpc-accept-encoding") {
+            stream.clientAcceptsGzip = String(decoding: value, as: UTF8.self)
+                .split(separator: ",").contains { $0.trimmingSpaces == "gzip" }
+        } else {
+            let nameString = String(decoding: name, as: UTF8.self)
+            if !Metadata.isReserved(nameString) {
+                stream.metadata.add(nameString, String(decoding: value, as: UTF8.self))
+            }
         }
     }
 
@@ -227,44 +256,59 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         guard let stream = streams[streamID] else { return }
         if stream.headerListTooLarge {
             _ = stream.machine.receiveHeaders(RequestHead(method: nil, path: nil))
-            submitTrailersOnly(stream: stream, headers: .httpStatus(431))
+            submitTrailersOnly(stream: stream, headers: .built(.httpStatus(431)))
             return
         }
         switch stream.machine.receiveHeaders(stream.head) {
         case .rejectHTTP(let status):
-            submitTrailersOnly(stream: stream, headers: .httpStatus(status))
+            submitTrailersOnly(stream: stream, headers: .built(.httpStatus(status)))
         case .rejectGRPC(let error):
             stream.finish(error)
         case .accept(let path, let timeout, let encoding):
             stream.requestEncoding = encoding
-            start(stream, path: path, timeout: timeout)
+            start(stream, rawPath: path, timeout: timeout)
         }
         if endStream { stream.receiveEndStream() }
     }
 
-    private func start(_ stream: ServerStream, path: MethodPath, timeout: Duration?) {
+    private func start(_ stream: ServerStream, rawPath: String, timeout: Duration?) {
         let handler: RPCHandler
+        let path: MethodPath
+        if let (found, foundHandler) = router.handler(forRawPath: rawPath) {
+            path = found
+            handler = foundHandler
+        } else {
+            guard let parsed = MethodPath(path: rawPath) else {
+                stream.finish(RPCError(.unimplemented, "malformed method path '\(rawPath)'"))
+                return
+            }
+            unknown(stream, parsed)
+            return
+        }
+        startHandler(stream, path: path, handler: handler, timeout: timeout)
+    }
+
+    private func unknown(_ stream: ServerStream, _ path: MethodPath) {
         switch router.lookup(path) {
-        case .handler(let found):
-            handler = found
+        case .handler:
+            stream.finish(RPCError(.internal, "router inconsistency for \(path)"))
         case .unknownService:
             stream.finish(RPCError(.unimplemented, "unknown service \(path.service)"))
             return
         case .unknownMethod:
             stream.finish(RPCError(.unimplemented, "unknown method \(path.method) of service \(path.service)"))
-            return
         }
+    }
+
+    private func startHandler(_ stream: ServerStream, path: MethodPath, handler: @escaping RPCHandler, timeout: Duration?) {
         var deadline: ContinuousClock.Instant?
         if let timeout {
             deadline = clock.now.advanced(by: timeout)
-            let (seconds, attoseconds) = timeout.components
-            let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-            let delay = TimeAmount.nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
-            stream.deadlineTask = loop.scheduleTask(in: delay) { [stream] in stream.expireDeadline() }
+            stream.deadlineTask = loop.scheduleTask(in: TimeAmount(timeout)) { [stream] in stream.expireDeadline() }
         }
         let context = ServerContext(method: path, metadata: stream.metadata, deadline: deadline, peer: peer,
                                     requestEncoding: stream.requestEncoding)
-        stream.task = Task(executorPreference: taskExecutor) { [stream] in
+        let body: @Sendable () async -> Void = { [stream] in
             do {
                 try await handler(RequestStream(source: stream), ResponseWriter(sink: stream), context)
                 stream.finishFromTask(nil)
@@ -276,13 +320,12 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
                 stream.finishFromTask(RPCError(.unknown, "\(error)"))
             }
         }
+        stream.task = config.runHandlersOnEventLoop ? Task(executorPreference: taskExecutor, operation: body) : Task(operation: body)
     }
 
     func dataChunk(streamID: Int32, bytes: UnsafeRawBufferPointer) {
-        guard let stream = streams[streamID] else {
-            consume(stream: streamID, bytes: bytes.count)
-            return
-        }
+        if let session { nghttp2_session_consume_connection(session, bytes.count) }
+        guard let stream = streams[streamID] else { return }
         let giveBack = stream.receiveData(bytes)
         if giveBack > 0 { consume(stream: streamID, bytes: giveBack) }
     }
@@ -295,6 +338,32 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
         guard let stream = streams.removeValue(forKey: streamID) else { return }
         stream.closed(byPeer: errorCode != 0)
         if draining && streams.isEmpty { scheduleFlush() }
+    }
+
+    // MARK: Keepalive
+
+    private func startKeepalive() {
+        guard let interval = config.http2.keepaliveInterval else { return }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        keepalive = loop.scheduleRepeatedTask(initialDelay: TimeAmount(interval), delay: TimeAmount(interval)) { _ in
+            bound.value.keepaliveTick()
+        }
+    }
+
+    private func keepaliveTick() {
+        guard let session else { return }
+        if awaitingPingAck {
+            logger.debug("keepalive PING not acknowledged, closing", metadata: ["peer": "\(peer)"])
+            forceClose()
+            return
+        }
+        awaitingPingAck = true
+        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+        flushSession()
+    }
+
+    func pingAcknowledged() {
+        awaitingPingAck = false
     }
 
     // MARK: Shutdown
@@ -344,6 +413,23 @@ extension ServerStream {
     private func finishOrDeadline(_ status: RPCError?) {
         if deadlineExpired { return }
         finish(status)
+    }
+}
+
+extension TimeAmount {
+    /// Converts a Swift `Duration` (saturating far-future values).
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = .nanoseconds(nanos.overflow ? Int64.max / 2 : nanos.partialValue + attoseconds / 1_000_000_000)
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Byte-wise comparison with an ASCII literal (memcmp; the generic `elementsEqual` is slow).
+    @inline(__always)
+    func equals(_ literal: StaticString) -> Bool {
+        count == literal.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0)
     }
 }
 

@@ -84,3 +84,52 @@ struct HeaderBlock {
         return block
     }
 }
+
+/// A constant header list built once and shared by every call (the common response headers and
+/// OK trailers), so the per-call path allocates nothing for them.
+///
+/// `@unchecked Sendable`: the bytes and `nghttp2_nv` array are written once in `init` and only
+/// read afterwards (nghttp2 copies them on submit); they are never freed (process lifetime).
+final class PreparedHeaders: @unchecked Sendable {
+    let nva: UnsafeMutablePointer<nghttp2_nv>
+    let count: Int
+
+    init(_ fields: [(String, String)]) {
+        let total = fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(total, 1))
+        nva = .allocate(capacity: max(fields.count, 1))
+        count = fields.count
+        var offset = 0
+        for (index, (name, value)) in fields.enumerated() {
+            let nameStart = bytes + offset
+            for byte in name.utf8 { bytes[offset] = byte; offset += 1 }
+            let valueStart = bytes + offset
+            for byte in value.utf8 { bytes[offset] = byte; offset += 1 }
+            (nva + index).initialize(to: nghttp2_nv(name: nameStart, value: valueStart, namelen: name.utf8.count,
+                                                    valuelen: value.utf8.count,
+                                                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+        }
+    }
+
+    /// `:status 200`, gRPC content-type and accepted encodings.
+    static let response = PreparedHeaders([(":status", "200"), ("content-type", "application/grpc"),
+                                           ("grpc-accept-encoding", "identity,gzip")])
+    /// As `response`, announcing gzip-compressed response messages.
+    static let responseGzip = PreparedHeaders([(":status", "200"), ("content-type", "application/grpc"),
+                                               ("grpc-accept-encoding", "identity,gzip"), ("grpc-encoding", "gzip")])
+    /// `grpc-status: 0`.
+    static let okTrailers = PreparedHeaders([("grpc-status", "0")])
+}
+
+/// Either a per-call header list or a shared constant one.
+enum ResponseHeaders {
+    case built(HeaderBlock)
+    case prepared(PreparedHeaders)
+
+    func withNV<R>(_ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
+        switch self {
+        case .built(let block): block.withNV(body)
+        case .prepared(let prepared): body(prepared.nva, prepared.count)
+        }
+    }
+}

@@ -23,9 +23,15 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // Inbound messages.
     var deframer: MessageDeframer
+    /// The receive limit (kept apart from `deframer`, which is busy while messages are delivered).
+    let maxMessageBytes: Int
     var requestEncoding: String?
     private var gzip: Gzip?
-    private var inbound = CircularBuffer<(message: [UInt8], wireBytes: Int)>()
+    // A plain array with a read index: most calls queue at most one message, and an empty
+    // array allocates nothing.
+    private var inbound: [(message: [UInt8], wireBytes: Int, compressed: Bool)] = []
+    private var inboundHead = 0
+    private var lastCompressed = false
     private var inboundFinished = false
     private var inboundError: (any Error)?
     private var reader: CheckedContinuation<[UInt8]?, any Error>?
@@ -34,7 +40,7 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     // Outbound.
     var outbound: ByteBuffer
     var dataDeferred = false
-    var pendingTrailers: HeaderBlock?
+    var pendingTrailers: ResponseHeaders?
     private var writer: CheckedContinuation<Void, any Error>?
     private var initialMetadata = Metadata()
     private var trailingMetadata = Metadata()
@@ -49,9 +55,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         self.id = id
         self.loop = connection.loop
         self.connection = connection
-        self.machine = ServerStreamStateMachine(supportedEncodings: Set(config.messages.acceptedEncodings))
+        self.machine = connection.streamMachineTemplate
         self.deframer = MessageDeframer(maxMessageBytes: config.messages.maxReceiveBytes)
-        self.outbound = allocator.buffer(capacity: 0)
+        self.maxMessageBytes = config.messages.maxReceiveBytes
+        self.outbound = allocator.buffer(capacity: 64)
         self.highWaterBytes = config.http2.streamOutboundHighWaterBytes
     }
 
@@ -63,10 +70,9 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     /// peer's window right away (bytes that do not become a queued message).
     func receiveData(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard case .open(_, false) = machine.state else { return bytes.count }
-        deframer.append(bytes)
         pendingWireBytes += bytes.count
         do {
-            while let message = try deframer.next() {
+            try deframer.process(bytes) { message in
                 let wire = message.bytes.count + MessageFramer.prefixBytes
                 pendingWireBytes -= wire
                 try deliver(message, wireBytes: wire)
@@ -90,9 +96,9 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
             guard encoding == "gzip" else { throw RPCError(.unimplemented, "unsupported encoding \(encoding)") }
             if gzip == nil { gzip = Gzip() }
             do {
-                bytes = try gzip!.decompress(bytes, limit: deframer.maxMessageBytes)
+                bytes = try gzip!.decompress(bytes, limit: maxMessageBytes)
             } catch is Gzip.TooLarge {
-                throw RPCError(.resourceExhausted, "decompressed message larger than \(deframer.maxMessageBytes) bytes")
+                throw RPCError(.resourceExhausted, "decompressed message larger than \(maxMessageBytes) bytes")
             } catch {
                 throw RPCError(.internal, "cannot decompress message: \(error)")
             }
@@ -100,9 +106,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         if let reader {
             self.reader = nil
             connection?.consume(stream: id, bytes: wireBytes)
+            lastCompressed = message.compressed
             reader.resume(returning: bytes)
         } else {
-            inbound.append((bytes, wireBytes))
+            inbound.append((bytes, wireBytes, message.compressed))
         }
     }
 
@@ -135,6 +142,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
 
     // MARK: RequestSource
 
+    /// Read by the handler task after `nextMessage` returned (same loop when on the loop
+    /// executor; otherwise ordered by the continuation's resumption).
+    var lastMessageWasCompressed: Bool { lastCompressed }
+
     func nextMessage() async throws -> [UInt8]? {
         if loop.inEventLoop, let ready = try takeReady() { return ready.message }
         return try await withTaskCancellationHandler {
@@ -153,8 +164,15 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
     /// A message, end of stream (`.some(nil)`) or nil when the caller must wait.
     private func takeReady() throws -> (message: [UInt8]?, Void)? {
         if let error = inboundError { throw error }
-        if let next = inbound.popFirst() {
+        if inboundHead < inbound.count {
+            let next = inbound[inboundHead]
+            inboundHead += 1
+            if inboundHead == inbound.count {
+                inbound.removeAll(keepingCapacity: true)
+                inboundHead = 0
+            }
             connection?.consume(stream: id, bytes: next.wireBytes)
+            lastCompressed = next.compressed
             return (next.message, ())
         }
         if inboundFinished { return (nil, ()) }
@@ -232,9 +250,10 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         outbound.writeMultipleIntegers(prefix.0, prefix.1, prefix.2, prefix.3, prefix.4)
         outbound.writeBytes(payload)
         if action == .sendHeadersThenMessage {
-            connection.submitResponse(
-                stream: self,
-                headers: .responseHeaders(metadata: initialMetadata, responseEncoding: clientAcceptsGzip ? "gzip" : nil))
+            let headers: ResponseHeaders = initialMetadata.isEmpty
+                ? .prepared(clientAcceptsGzip ? .responseGzip : .response)
+                : .built(.responseHeaders(metadata: initialMetadata, responseEncoding: clientAcceptsGzip ? "gzip" : nil))
+            connection.submitResponse(stream: self, headers: headers)
         } else {
             connection.resumeIfDeferred(self)
         }
@@ -271,11 +290,13 @@ final class ServerStream: RequestSource, ResponseSink, @unchecked Sendable {
         case .none:
             return
         case .sendTrailers:
-            pendingTrailers = .trailers(status: status, metadata: trailingMetadata, trailersOnly: false)
+            pendingTrailers = status == nil && trailingMetadata.isEmpty
+                ? .prepared(.okTrailers)
+                : .built(.trailers(status: status, metadata: trailingMetadata, trailersOnly: false))
             connection.resumeIfDeferred(self)
         case .sendTrailersOnly:
             connection.submitTrailersOnly(
-                stream: self, headers: .trailers(status: status, metadata: trailingMetadata, trailersOnly: true))
+                stream: self, headers: .built(.trailers(status: status, metadata: trailingMetadata, trailersOnly: true)))
         }
         failWaiters(CancellationError())
         connection.scheduleFlush()

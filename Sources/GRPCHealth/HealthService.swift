@@ -42,6 +42,15 @@ public final class HealthService: Sendable {
         for continuation in toNotify { continuation.yield(status) }
     }
 
+    /// Marks every registered service NOT_SERVING (at shutdown) and notifies all watchers.
+    public func markAllNotServing() {
+        let toNotify = state.withLock { state -> [AsyncStream<ServingStatus>.Continuation] in
+            for key in state.statuses.keys { state.statuses[key] = .notServing }
+            return state.watchers.values.map(\.continuation)
+        }
+        for continuation in toNotify { continuation.yield(.notServing) }
+    }
+
     /// The current status of `service`, nil when it is not registered.
     public func status(of service: String) -> ServingStatus? {
         state.withLock { $0.statuses[service] }

@@ -73,6 +73,33 @@ public struct MessageDeframer: Sendable {
         return Message(compressed: flag == 1, bytes: bytes)
     }
 
+    /// Appends `bytes` and calls `body` for every message completed, without copying into the
+    /// internal buffer the messages that lie wholly inside `bytes` (the common case: a whole
+    /// unary request in one DATA frame).
+    /// - Throws: `Failure` as `next()` does, or what `body` throws.
+    public mutating func process(_ bytes: UnsafeRawBufferPointer, _ body: (Message) throws -> Void) throws {
+        var offset = 0
+        if bufferedBytes == 0 {
+            while bytes.count - offset >= MessageFramer.prefixBytes {
+                let flag = bytes[offset]
+                guard flag <= 1 else { throw Failure.invalidFlag(flag) }
+                let length = Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16
+                    | Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
+                guard length <= maxMessageBytes else {
+                    throw Failure.messageTooLarge(declared: length, limit: maxMessageBytes)
+                }
+                let start = offset + MessageFramer.prefixBytes
+                guard bytes.count - start >= length else { break }
+                let payload = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]))
+                offset = start + length
+                try body(Message(compressed: flag == 1, bytes: payload))
+            }
+        }
+        guard offset < bytes.count else { return }
+        append(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        while let message = try next() { try body(message) }
+    }
+
     /// Call at end of stream: throws `.truncated` if a partial message is buffered.
     public func finish() throws(Failure) {
         if bufferedBytes > 0 { throw .truncated(bufferedBytes: bufferedBytes) }

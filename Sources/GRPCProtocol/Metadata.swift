@@ -11,7 +11,8 @@ public struct Metadata: Sendable, Hashable, Sequence {
         public var value: String
         /// Creates an entry; `name` is lower-cased.
         public init(name: String, value: String) {
-            self.name = name.lowercased()
+            // HTTP/2 names arrive lower-case already; only pay for lowercased() when needed.
+            self.name = name.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? name.lowercased() : name
             self.value = value
         }
     }

@@ -3,6 +3,8 @@ public protocol RequestSource: AnyObject, Sendable {
     /// The next request message (decompressed), nil at end of stream.
     /// - Throws: `RPCError` when the stream fails (oversize, bad framing) or `CancellationError`.
     func nextMessage() async throws -> [UInt8]?
+    /// Whether the message most recently returned by `nextMessage` arrived compressed.
+    var lastMessageWasCompressed: Bool { get }
 }
 
 /// The sink of a call's response, implemented by the transport.
@@ -34,6 +36,10 @@ public struct RequestStream: AsyncSequence, Sendable {
 
     /// Makes an iterator.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: source) }
+
+    /// Whether the message most recently returned arrived compressed on the wire (the transport
+    /// has already decompressed it).
+    public var lastMessageWasCompressed: Bool { source.lastMessageWasCompressed }
 
     /// Reads exactly one message (unary and server-streaming calls).
     /// - Throws: `RPCError(.internal)` if the client sent zero or more than one message.

@@ -11,6 +11,7 @@ public struct Router: Sendable {
     }
 
     private var handlers: [String: [String: RPCHandler]] = [:]
+    private var byPath: [String: (MethodPath, RPCHandler)] = [:]
 
     /// Creates an empty router.
     public init() {}
@@ -18,6 +19,7 @@ public struct Router: Sendable {
     /// Registers a handler; replaces an earlier one with the same path.
     public mutating func register(_ path: MethodPath, _ handler: @escaping RPCHandler) {
         handlers[path.service, default: [:]][path.method] = handler
+        byPath[path.description] = (path, handler)
     }
 
     /// Registers a unary handler: one request message in, one response message out.
@@ -45,6 +47,12 @@ public struct Router: Sendable {
 
     /// Services with at least one registered method.
     public var services: [String] { handlers.keys.sorted() }
+
+    /// Looks up a raw `:path` with one hash lookup (the per-call fast path); nil when it is not
+    /// registered (use `lookup(_:)` on the parsed path to tell service from method).
+    public func handler(forRawPath path: String) -> (MethodPath, RPCHandler)? {
+        byPath[path]
+    }
 
     /// Looks up a path.
     public func lookup(_ path: MethodPath) -> Lookup {

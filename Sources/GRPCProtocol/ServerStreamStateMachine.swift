@@ -37,8 +37,8 @@ public struct ServerStreamStateMachine: Sendable {
 
     /// The answer to request headers.
     public enum HeadAction: Sendable, Hashable {
-        /// Route the call.
-        case accept(path: MethodPath, timeout: Duration?, encoding: String?)
+        /// Route the call (`path` is the raw, non-empty `:path`; the router parses it).
+        case accept(path: String, timeout: Duration?, encoding: String?)
         /// Answer with a plain HTTP status and end the stream (e.g. 415, 405).
         case rejectHTTP(status: Int)
         /// Answer Trailers-Only with this status.
@@ -98,7 +98,7 @@ public struct ServerStreamStateMachine: Sendable {
             return .rejectHTTP(status: 415)
         }
         state = .open(headersSent: false, inboundClosed: false)
-        guard let rawPath = head.path, let path = MethodPath(path: rawPath) else {
+        guard let path = head.path, path.utf8.first == UInt8(ascii: "/") else {
             return .rejectGRPC(RPCError(.unimplemented, "malformed method path '\(head.path ?? "")'"))
         }
         var timeout: Duration?

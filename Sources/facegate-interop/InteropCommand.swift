@@ -33,13 +33,14 @@ struct InteropCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight calls may run after SIGTERM.")
     var drainGraceSeconds: Double = 10
 
-    @Option(help: "Event-loop threads (0 = one per core).")
+    @Option(help: "Event-loop threads (0 = half the cores, at least 1).")
     var threads: Int = 0
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
     func run() async throws {
+        let terminate = TerminationSignal.install()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -60,6 +61,6 @@ struct InteropCommand: AsyncParsableCommand {
         let bound = try await server.start()
         print("listening on \(host):\(bound)")
         fflush(nil)  // nil flushes every stream, stdout included
-        await server.runUntilTerminated()
+        await server.runUntilTerminated(terminate)
     }
 }

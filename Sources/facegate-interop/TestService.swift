@@ -22,13 +22,18 @@ struct TestService {
         router.register(MethodPath(service: service, method: "UnaryCall")) { requests, writer, context in
             let request = try await requests.single()
             Self.echoMetadata(context, writer)
-            let (size, compressed, status) = try withUnpacked(
+            let wasCompressed = requests.lastMessageWasCompressed
+            let (size, compressed, expectCompressed, status) = try withUnpacked(
                 request, unpack: grpc__testing__simple_request__unpack,
                 free: grpc__testing__simple_request__free_unpacked
             ) { message in
                 (Int(message.pointee.response_size),
-                 message.pointee.response_compressed?.pointee.value != 0 && message.pointee.response_compressed != nil,
+                 message.pointee.response_compressed.map { $0.pointee.value != 0 } ?? false,
+                 message.pointee.expect_compressed.map { $0.pointee.value != 0 } ?? false,
                  Self.status(message.pointee.response_status))
+            }
+            if expectCompressed && !wasCompressed {
+                throw RPCError(.invalidArgument, "expected a compressed request")
             }
             if let status { throw status }
             try await writer.write(payloadMessage(size: size), compress: compressed)
@@ -42,11 +47,19 @@ struct TestService {
         }
         router.register(MethodPath(service: service, method: "StreamingInputCall")) { requests, writer, _ in
             var total = 0
-            for try await request in requests {
-                total += try withUnpacked(
+            var iterator = requests.makeAsyncIterator()
+            while let request = try await iterator.next() {
+                let (size, expectCompressed) = try withUnpacked(
                     request, unpack: grpc__testing__streaming_input_call_request__unpack,
                     free: grpc__testing__streaming_input_call_request__free_unpacked
-                ) { Int($0.pointee.payload?.pointee.body.len ?? 0) }
+                ) { message -> (Int, Bool) in
+                    (Int(message.pointee.payload?.pointee.body.len ?? 0),
+                     message.pointee.expect_compressed.map { $0.pointee.value != 0 } ?? false)
+                }
+                if expectCompressed && !requests.lastMessageWasCompressed {
+                    throw RPCError(.invalidArgument, "expected a compressed request")
+                }
+                total += size
             }
             var response = Grpc__Testing__StreamingInputCallResponse()
             grpc__testing__streaming_input_call_response__init(&response)

@@ -1,1 +1,0 @@
-// FaceGateService: see README.md (Layout) for what this module owns.

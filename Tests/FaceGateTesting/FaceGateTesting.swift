@@ -1,1 +1,0 @@
-// Test support: loopback server fixture, tiny models, synthetic galleries.
