@@ -56,7 +56,7 @@ let package = Package(
         // Tests.
         .target(
             name: "FaceGateTesting",
-            dependencies: ["FaceGateService", "GRPCHTTP2Server", "CNGHTTP2", nioCore, nioPosix],
+            dependencies: ["FaceGateService", "GRPCHTTP2Server", "CNGHTTP2"],
             path: "Tests/FaceGateTesting"
         ),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),

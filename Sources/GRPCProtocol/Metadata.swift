@@ -35,7 +35,7 @@ public struct Metadata: Sendable, Hashable, Sequence {
 
     /// The first value stored under `name` (case-insensitive), or nil.
     public subscript(first name: String) -> String? {
-        let key = name.lowercased()
+        let key = name.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? name.lowercased() : name
         return entries.first { $0.name == key }?.value
     }
 

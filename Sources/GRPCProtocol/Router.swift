@@ -34,6 +34,26 @@ public struct Router: Sendable {
         }
     }
 
+    /// Registers a server-streaming handler: one request message in, any number out.
+    public mutating func registerServerStreaming(
+        _ path: MethodPath,
+        _ body: @escaping @Sendable ([UInt8], ResponseWriter, ServerContext) async throws -> Void
+    ) {
+        register(path) { requests, writer, context in
+            try await body(try await requests.single(), writer, context)
+        }
+    }
+
+    /// Registers a client-streaming handler: any number of request messages in, one out.
+    public mutating func registerClientStreaming(
+        _ path: MethodPath,
+        _ body: @escaping @Sendable (RequestStream, ServerContext) async throws -> [UInt8]
+    ) {
+        register(path) { requests, writer, context in
+            try await writer.write(try await body(requests, context))
+        }
+    }
+
     /// Registers every method of a service as UNIMPLEMENTED with a clear message (for schema
     /// methods whose implementation comes later).
     public mutating func registerUnimplemented(service: String, methods: [String]) {

@@ -36,6 +36,9 @@ struct InteropCommand: AsyncParsableCommand {
     @Option(help: "Event-loop threads (0 = half the cores, at least 1).")
     var threads: Int = 0
 
+    @Flag(help: "Run handlers on the global concurrent executor instead of the connection's event loop.")
+    var handlersOffLoop = false
+
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
@@ -50,6 +53,7 @@ struct InteropCommand: AsyncParsableCommand {
         config.host = host
         config.port = port
         config.threads = threads
+        config.runHandlersOnEventLoop = !handlersOffLoop
         config.shutdown.drainGrace = .milliseconds(Int64(drainGraceSeconds * 1000))
         if let tlsCert, let tlsKey {
             config.tls = .init(certificatePath: tlsCert, privateKeyPath: tlsKey)

@@ -39,14 +39,18 @@ final class Probe: Sendable {
 func testRouter(_ probe: Probe) -> Router {
     var router = Router()
     router.registerUnary(MethodPath(service: "test.Echo", method: "Unary")) { request, _ in request }
-    router.register(MethodPath(service: "test.Echo", method: "Sum")) { requests, writer, _ in
+    router.registerClientStreaming(MethodPath(service: "test.Echo", method: "Sum")) { requests, _ in
         var count = 0
         var bytes = 0
         for try await message in requests {
             count += 1
             bytes += message.count
         }
-        try await writer.write(Array("\(count) \(bytes)".utf8))
+        return Array("\(count) \(bytes)".utf8)
+    }
+    router.registerServerStreaming(MethodPath(service: "test.Echo", method: "Gzipped")) { request, writer, _ in
+        try await writer.write(request, compress: true)
+        try await writer.write(request, compress: false)
     }
     router.register(MethodPath(service: "test.Echo", method: "Sleep")) { requests, _, _ in
         probe.record("started")
@@ -156,6 +160,32 @@ func testRouter(_ probe: Probe) -> Router {
         }
     }
 
+    /// Seeded random frames after a valid preface: every connection ends (error or not) and the
+    /// server keeps serving; nothing crashes.
+    @Test func randomFramesNeverCrashTheServer() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe())) { server in
+            var state: UInt64 = 0x5EED_F00D
+            func nextByte() -> UInt8 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            }
+            let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
+            for _ in 0..<200 {
+                let raw = try RawHTTP2Socket(port: server.port)
+                var bytes = preface
+                for _ in 0..<4 {
+                    // A frame header with a small random length, random type/flags/stream, then payload.
+                    let length = Int(nextByte() % 32)
+                    bytes += [0, 0, UInt8(length), nextByte() % 10, nextByte(), 0, 0, 0, nextByte() % 8]
+                    bytes += (0..<length).map { _ in nextByte() }
+                }
+                try? raw.send(bytes)
+            }
+            let client = try RawHTTP2Client(port: server.port)
+            #expect(try client.request(path: "/test.Echo/Unary", body: grpcFrame([42])).value("grpc-status") == "0")
+        }
+    }
+
     @Test func oversizeMessageIsResourceExhausted() async throws {
         try await LoopbackServer.with(router: testRouter(Probe()), configure: { $0.messages.maxReceiveBytes = 1000 }) { server in
             let client = try RawHTTP2Client(port: server.port)
@@ -240,6 +270,26 @@ func testRouter(_ probe: Probe) -> Router {
         }
     }
 
+    @Test func responsesAreCompressedOnlyForClientsThatAcceptGzip() async throws {
+        try await LoopbackServer.with(router: testRouter(Probe())) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            let message = Array(repeating: UInt8(ascii: "q"), count: 4000)
+            let accepting = try client.request(path: "/test.Echo/Gzipped", extraHeaders: [("grpc-accept-encoding", "identity, gzip")],
+                                               body: grpcFrame(message))
+            #expect(accepting.value("grpc-encoding") == "gzip")
+            // First message: compressed flag and a gzip payload much smaller than the input.
+            #expect(accepting.body.first == 1)
+            let first = Int(accepting.body[1]) << 24 | Int(accepting.body[2]) << 16 | Int(accepting.body[3]) << 8 | Int(accepting.body[4])
+            #expect(first < 200)
+            #expect(accepting.body[5..<7].elementsEqual([0x1F, 0x8B]))
+            #expect(accepting.body[5 + first] == 0)  // second message sent uncompressed
+
+            let plain = try client.request(path: "/test.Echo/Gzipped", body: grpcFrame(message))
+            #expect(plain.value("grpc-encoding") == nil)
+            #expect(grpcMessages(plain.body) == [message, message])
+        }
+    }
+
     @Test func slowReaderStopsTheProducer() async throws {
         let probe = Probe()
         try await LoopbackServer.with(router: testRouter(probe)) { server in
@@ -282,6 +332,22 @@ func testRouter(_ probe: Probe) -> Router {
             }
             #expect(client.bodyBytesSent(stream) < 2 * 65535)
             #expect(client.bodyBytesSent(stream) < body.count)
+        }
+    }
+
+    @Test func streamsOverTheConcurrencyLimitAreRefused() async throws {
+        let probe = Probe()
+        try await LoopbackServer.with(router: testRouter(probe), configure: { $0.http2.maxConcurrentStreams = 2 }) { server in
+            let client = try RawHTTP2Client(port: server.port)
+            // Sent before the server's SETTINGS are read, so the client does not hold them back.
+            let streams = try (0..<3).map { _ in
+                try client.start(path: "/test.Echo/Sleep", body: grpcFrame([]), endStream: true)
+            }
+            try client.pump(until: { client.response(streams[2])?.closed == true })
+            #expect(client.response(streams[2])?.closeErrorCode == UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
+            #expect(await probe.next() == "started")
+            #expect(await probe.next() == "started")
+            #expect(client.response(streams[0])?.closed != true)
         }
     }
 
