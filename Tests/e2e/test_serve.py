@@ -20,7 +20,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLIENTS_PY = os.path.join(REPO, "Clients", "python")
 sys.path.insert(0, CLIENTS_PY)
 
-from facegate.v1 import facegate_pb2, facegate_pb2_grpc  # noqa: E402
+from facegate.v1 import facegate_pb2  # noqa: E402
 import facegate_client  # noqa: E402
 
 RPC_TIMEOUT_S = 60  # generous for debug builds; a hang would exceed it
