@@ -51,23 +51,28 @@ struct InterleavedRows: Sendable {
 
     /// out[r] = |q - row r|^2 for every row (`out` holds `blockCount * 8` floats).
     func squaredDistances(to q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        for b in 0..<blockCount {
+            UnsafeMutableRawPointer(out + b * 8).storeBytes(of: squaredDistances(to: q, block: b), as: SIMD8<Float>.self)
+        }
+    }
+
+    /// The 8 squared distances between `q` and the rows of block `b`.
+    @inline(__always)
+    func squaredDistances(to q: UnsafePointer<Float>, block b: Int) -> SIMD8<Float> {
         let w = width
-        data.withUnsafeBufferPointer { d in
-            guard let base = d.baseAddress else { return }
-            for b in 0..<blockCount {
-                let blk = base + b * w * 8
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                var p = 0
-                while p + 4 <= w {
-                    let d0 = SIMD8(repeating: q[p]) - load8(blk, p * 8)
-                    let d1 = SIMD8(repeating: q[p + 1]) - load8(blk, (p + 1) * 8)
-                    let d2 = SIMD8(repeating: q[p + 2]) - load8(blk, (p + 2) * 8)
-                    let d3 = SIMD8(repeating: q[p + 3]) - load8(blk, (p + 3) * 8)
-                    a0.addProduct(d0, d0); a1.addProduct(d1, d1); a2.addProduct(d2, d2); a3.addProduct(d3, d3)
-                    p += 4
-                }
-                UnsafeMutableRawPointer(out + b * 8).storeBytes(of: (a0 + a1) + (a2 + a3), as: SIMD8<Float>.self)
+        return data.withUnsafeBufferPointer { d in
+            let blk = d.baseAddress! + b * w * 8
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var p = 0
+            while p + 4 <= w {
+                let d0 = SIMD8(repeating: q[p]) - load8(blk, p * 8)
+                let d1 = SIMD8(repeating: q[p + 1]) - load8(blk, (p + 1) * 8)
+                let d2 = SIMD8(repeating: q[p + 2]) - load8(blk, (p + 2) * 8)
+                let d3 = SIMD8(repeating: q[p + 3]) - load8(blk, (p + 3) * 8)
+                a0.addProduct(d0, d0); a1.addProduct(d1, d1); a2.addProduct(d2, d2); a3.addProduct(d3, d3)
+                p += 4
             }
+            return (a0 + a1) + (a2 + a3)
         }
     }
 
