@@ -76,11 +76,11 @@ struct InterleavedRows: Sendable {
         }
     }
 
-    /// Dot products of `m` queries (row-major, `ldq` apart) with the rows of blocks
-    /// [b0, b1): `body(query, block, dots)` receives 8 dot products at a time.
-    /// Register-blocked 4 queries x 2 blocks; no horizontal sums.
+    /// Dot products of `m` queries (row-major, `ldq` apart) with the rows of blocks [b0, b1),
+    /// written to `tile[i * ldt + (b - b0) * 8 + lane]`. Register-blocked 4 queries x 2 blocks
+    /// with broadcast query components; no horizontal sums.
     func dots(queries q: UnsafePointer<Float>, count m: Int, ldq: Int, blocks b0: Int, _ b1: Int,
-              _ body: (Int, Int, SIMD8<Float>) -> Void) {
+              into tile: UnsafeMutablePointer<Float>, ldt: Int) {
         let w = width
         data.withUnsafeBufferPointer { d in
             guard let base = d.baseAddress else { return }
@@ -88,6 +88,7 @@ struct InterleavedRows: Sendable {
             while b < b1 {
                 let pair = b + 1 < b1
                 let x0 = base + b * w * 8, x1 = pair ? x0 + w * 8 : x0
+                let col = (b - b0) * 8
                 var i = 0
                 while i < m {
                     let quad = min(4, m - i)
@@ -104,17 +105,23 @@ struct InterleavedRows: Sendable {
                         c20.addProduct(s2, g0); c21.addProduct(s2, g1)
                         c30.addProduct(s3, g0); c31.addProduct(s3, g1)
                     }
-                    body(i, b, c00)
-                    if pair { body(i, b + 1, c01) }
-                    if quad > 1 { body(i + 1, b, c10); if pair { body(i + 1, b + 1, c11) } }
-                    if quad > 2 { body(i + 2, b, c20); if pair { body(i + 2, b + 1, c21) } }
-                    if quad > 3 { body(i + 3, b, c30); if pair { body(i + 3, b + 1, c31) } }
+                    let t = tile + i * ldt + col
+                    store8(t, c00)
+                    if pair { store8(t + 8, c01) }
+                    if quad > 1 { store8(t + ldt, c10); if pair { store8(t + ldt + 8, c11) } }
+                    if quad > 2 { store8(t + 2 * ldt, c20); if pair { store8(t + 2 * ldt + 8, c21) } }
+                    if quad > 3 { store8(t + 3 * ldt, c30); if pair { store8(t + 3 * ldt + 8, c31) } }
                     i += quad
                 }
                 b += pair ? 2 : 1
             }
         }
     }
+}
+
+@inline(__always)
+func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
 /// The k best (distance, identity) pairs with at most one entry per identity: the top k of

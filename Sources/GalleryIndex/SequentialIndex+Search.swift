@@ -21,6 +21,19 @@ extension SequentialIndex {
         return try search(query, topK: topK, work: &work)
     }
 
+    /// Searches several queries (row-major), one at a time: pruning is per query, and one core
+    /// per query is what the service runs (DESIGN.md: FAISS-style threading loses here).
+    public func search(batch queries: [Float], topK: Int) throws(GalleryError) -> [[Candidate]] {
+        let rows = try batchRowCount(queries.count, dimension: dimension)
+        var work = SearchWork()
+        var out: [[Candidate]] = []
+        out.reserveCapacity(rows)
+        for r in 0..<rows {
+            out.append(try search(Array(queries[r * dimension ..< (r + 1) * dimension]), topK: topK, work: &work))
+        }
+        return out
+    }
+
     /// As `search(_:topK:)`, also reporting how much gallery data was read.
     public func search(_ query: [Float], topK: Int, work: inout SearchWork) throws(GalleryError) -> [Candidate] {
         try checkVector(query, dimension: dimension)
@@ -79,31 +92,6 @@ extension SequentialIndex {
             return nil
         }()
 
-        // Kill rows above the cut; keep the blocks that still hold a live row.
-        func prune(_ alive: [Int32], cut: Float) -> [Int32] {
-            var kept: [Int32] = []
-            kept.reserveCapacity(alive.count)
-            partial.withUnsafeMutableBufferPointer { pb in
-                for b in alive {
-                    let base = Int(b) * 8
-                    var v = load8(pb.baseAddress!, base)
-                    v.replace(with: .infinity, where: v .> SIMD8(repeating: cut))
-                    UnsafeMutableRawPointer(pb.baseAddress! + base).storeBytes(of: v, as: SIMD8<Float>.self)
-                    if any(v .<= SIMD8(repeating: cut)) { kept.append(b) }
-                }
-            }
-            return kept
-        }
-        func kthIdentityPartial(_ alive: [Int32]) -> Float {
-            var lead = DistinctTopK(topK)
-            for b in alive {
-                for r in Int(b) * 8 ..< min(n, Int(b) * 8 + 8) where partial[r] < .infinity && partial[r] <= lead.worst {
-                    lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
-                }
-            }
-            return lead.worst
-        }
-
         var alive = (0..<Int32(blocks)).map { $0 }
         for l in 0..<bands.count {
             if l > 0 {
@@ -119,8 +107,34 @@ extension SequentialIndex {
             }
             if l == bands.count - 1 { break }
             var cut = bound
-            if let ratio2 { cut = min(cut, ratio2 * kthIdentityPartial(alive)) }
-            alive = prune(alive, cut: cut)
+            if let ratio2 {
+                var lead = DistinctTopK(topK)
+                for b in alive {
+                    for r in Int(b) * 8 ..< min(n, Int(b) * 8 + 8) where partial[r] < .infinity && partial[r] <= lead.worst {
+                        lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
+                    }
+                }
+                cut = min(cut, ratio2 * lead.worst)
+            }
+            // Kill rows above the cut; keep the blocks that still hold a live row.
+            var kept: [Int32] = []
+            kept.reserveCapacity(alive.count)
+            partial.withUnsafeMutableBufferPointer { pb in
+                let limit = SIMD8<Float>(repeating: cut)
+                for b in alive {
+                    let p = pb.baseAddress! + Int(b) * 8
+                    var v = load8(p, 0)
+                    let dead = v .> limit
+                    if all(dead) {
+                        UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<Float>(repeating: .infinity), as: SIMD8<Float>.self)
+                        continue
+                    }
+                    v.replace(with: .infinity, where: dead)
+                    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+                    kept.append(b)
+                }
+            }
+            alive = kept
         }
 
         var top = DistinctTopK(topK)

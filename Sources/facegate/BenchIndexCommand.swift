@@ -55,7 +55,7 @@ struct BenchIndexCommand: ParsableCommand {
         let widths = levels.split(separator: ",").compactMap { Int($0) }
         let deltaList = deltas.split(separator: ",").compactMap { Float($0) }
         var results: [String] = []
-        print("config                         method        p50ms    p99ms  batch p50  batch p99  rank1%   agree%  read%   mem/raw  build_s")
+        print("config                         method        p50ms    p99ms   meanms  batch p50  batch p99  rank1%   agree%  read%   mem/raw  build_s")
         if let vectors {
             let set = try RealEmbeddings(vectorsPath: vectors, labelsPath: labels, dimension: vectorDim)
             results += try benchmark(name: "real-\(set.gallery.count / vectorDim)x\(vectorDim)", dimension: vectorDim,
@@ -129,13 +129,14 @@ struct BenchIndexCommand: ParsableCommand {
             }
             if method == "exact" { exactTop = tops }
             let p = percentiles(times), pb = percentiles(batchTimes)
+            let mean = times.isEmpty ? 0 : times.reduce(0, +) / Double(times.count) * 1000
             let acc = 100 * Double(hits) / Double(max(singleCount, 1))
             let agr = 100 * Double(agree) / Double(max(singleCount, 1))
             let read = work.fullScan == 0 ? 100 : 100 * work.fraction
             let mem = Double(memory) / Double(rawBytes)
-            print(pad(name, 30), pad(method, 12), fmt(p.0), fmt(p.1), fmt(pb.0, 10), fmt(pb.1, 10), fmt(acc, 7, 2), fmt(agr, 8, 2),
+            print(pad(name, 30), pad(method, 12), fmt(p.0), fmt(p.1), fmt(mean), fmt(pb.0, 10), fmt(pb.1, 10), fmt(acc, 7, 2), fmt(agr, 8, 2),
                   fmt(read, 6, 1), fmt(mem, 8, 3), fmt(build, 8, 2))
-            rows.append("{\"config\":\"\(name)\",\"method\":\"\(method)\",\"p50_ms\":\(p.0),\"p99_ms\":\(p.1),\"batch\":\(batch),\"batch_p50_ms_per_query\":\(pb.0),\"batch_p99_ms_per_query\":\(pb.1),\"rank1\":\(acc / 100),\"agree_exact\":\(agr / 100),\"read_fraction\":\(read / 100),\"memory_bytes\":\(memory),\"raw_bytes\":\(rawBytes),\"build_s\":\(build),\"queries\":\(singleCount)\(extra.isEmpty ? "" : "," + extra)\(exports)}")
+            rows.append("{\"config\":\"\(name)\",\"method\":\"\(method)\",\"p50_ms\":\(p.0),\"p99_ms\":\(p.1),\"mean_ms\":\(mean),\"batch\":\(batch),\"batch_p50_ms_per_query\":\(pb.0),\"batch_p99_ms_per_query\":\(pb.1),\"rank1\":\(acc / 100),\"agree_exact\":\(agr / 100),\"read_fraction\":\(read / 100),\"memory_bytes\":\(memory),\"raw_bytes\":\(rawBytes),\"build_s\":\(build),\"queries\":\(singleCount)\(extra.isEmpty ? "" : "," + extra)\(exports)}")
         }
 
         try measure("flat", build: flatBuild, memory: flat.memoryBytes,
