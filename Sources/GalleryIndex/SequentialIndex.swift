@@ -232,8 +232,7 @@ public struct SequentialIndex: VectorIndex {
     }
 
     private mutating func removeRow(_ row: Int) {
-        let moved = table.remove(row: row)
-        _ = moved
+        _ = table.remove(row: row)  // every level moves its last row the same way
         for l in levels.indices { levels[l].removeSwappingLast(row) }
         churn += 1
     }

@@ -99,7 +99,6 @@ struct BenchIndexCommand: ParsableCommand {
             exports = ",\"gallery_file\":\"\(g)\",\"queries_file\":\"\(q)\",\"faces\":\(faceIDs.count)"
         }
         var rows: [String] = []
-        var exactTop: [IdentityID?] = []
         // Exact oracle answers (batch path) for agreement figures.
         let oracle = try flat.search(batch: queries, topK: 1).map { $0.first?.identity }
 
@@ -108,13 +107,11 @@ struct BenchIndexCommand: ParsableCommand {
             var times: [Double] = []
             var hits = 0, agree = 0
             var work = SearchWork()
-            var tops: [IdentityID?] = []
             let singleCount = min(queries.count / d, self.queries)
             for i in 0..<singleCount {
                 let t = now()
                 let c = try single(i, &work)
                 times.append(now() - t)
-                tops.append(c.first?.identity)
                 if c.first?.identity == truth[i] { hits += 1 }
                 if c.first?.identity == oracle[i] { agree += 1 }
             }
@@ -127,7 +124,6 @@ struct BenchIndexCommand: ParsableCommand {
                 batchTimes.append((now() - t) / Double(batch))
                 b += 1
             }
-            if method == "exact" { exactTop = tops }
             let p = percentiles(times), pb = percentiles(batchTimes)
             let mean = times.isEmpty ? 0 : times.reduce(0, +) / Double(times.count) * 1000
             let acc = 100 * Double(hits) / Double(max(singleCount, 1))
@@ -152,7 +148,6 @@ struct BenchIndexCommand: ParsableCommand {
                         single: { i, w in try seq.search(Array(queries[i * d ..< (i + 1) * d]), topK: 1, work: &w) },
                         batchSearch: { try seq.search(batch: $0, topK: 1) })
         }
-        _ = exactTop
         return rows
     }
 }
