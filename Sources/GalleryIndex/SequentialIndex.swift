@@ -58,7 +58,7 @@ public struct SequentialIndex: VectorIndex {
     /// Length of every vector.
     public let dimension: Int
     /// The configuration in use.
-    public var config: Config
+    public private(set) var config: Config
     let stride: Int
     /// Level bands as [start, end) over the padded rotated vector.
     let bands: [(start: Int, end: Int)]
@@ -104,6 +104,15 @@ public struct SequentialIndex: VectorIndex {
         }
         if start < stride { out.append((start, stride)) }
         return out
+    }
+
+    /// Switches the pruning rule (a search-time setting: no rebuild).
+    /// - Throws: `.invalidArgument` for a ratio delta below 1.
+    public mutating func setPruning(_ pruning: Pruning) throws(GalleryError) {
+        if case let .ratio(delta) = pruning, !(delta >= 1) {
+            throw GalleryError(.invalidArgument, "ratio delta must be >= 1, got \(delta)")
+        }
+        config.pruning = pruning
     }
 
     /// Number of faces held.
