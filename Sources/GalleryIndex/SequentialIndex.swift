@@ -159,8 +159,12 @@ public struct SequentialIndex: VectorIndex {
 
     /// Builds an index from many vectors at once (row-major `faces.count x dimension`), fitting
     /// the basis first. Faster than repeated `add` (one blocked projection).
+    /// - Parameter fitBasis: false keeps the identity rotation (answers stay exact, pruning is
+    ///   weaker) so start-up does not wait for the eigen-solver (seconds at d = 512); `needsRefit`
+    ///   is then true and `LiveGallery.refitIfNeeded()` fits in the background.
     /// - Throws: as `add`, and `.invalidArgument` when the id arrays and vectors disagree.
-    public init(dimension: Int, config: Config = Config(), vectors: [Float], faces: [FaceID], identities: [IdentityID]) throws(GalleryError) {
+    public init(dimension: Int, config: Config = Config(), vectors: [Float], faces: [FaceID], identities: [IdentityID],
+                fitBasis: Bool = true) throws(GalleryError) {
         try self.init(dimension: dimension, config: config)
         guard faces.count == identities.count, vectors.count == faces.count * dimension else {
             throw GalleryError(.invalidArgument, "\(vectors.count) floats for \(faces.count) faces of dimension \(dimension)")
@@ -171,12 +175,12 @@ public struct SequentialIndex: VectorIndex {
         let n = faces.count
         var padded = [Float](repeating: 0, count: n * stride)
         for r in 0..<n { for j in 0..<dimension { padded[r * stride + j] = vectors[r * dimension + j] } }
-        load(original: padded, count: n)
+        load(original: padded, count: n, fit: fitBasis)
     }
 
     /// Fits the basis on `original` (padded rows) if there are enough, then fills the levels.
-    private mutating func load(original: [Float], count n: Int) {
-        if n >= config.minFitRows {
+    private mutating func load(original: [Float], count n: Int, fit: Bool = true) {
+        if fit && n >= config.minFitRows {
             let m = min(n, config.maxFitRows)
             var sample = [Float](repeating: 0, count: m * stride)
             for i in 0..<m {
