@@ -12,6 +12,14 @@ let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metri
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
+// GalleryIndex's SIMD8 kernels need AVX2 + FMA (x86-64-v3): without it FMA lowers to scalar
+// fmaf calls. Other architectures build with their defaults.
+#if arch(x86_64)
+let avx2: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+#else
+let avx2: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "FaceGate",
     platforms: [.macOS(.v15)],
@@ -56,8 +64,7 @@ let package = Package(
         .target(
             name: "GalleryIndex",
             dependencies: ["CSQLite"],
-            // AVX2 + FMA (x86-64-v3): without it SIMD8 FMA lowers to scalar fmaf calls.
-            swiftSettings: [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+            swiftSettings: avx2
         ),
         .target(
             name: "FaceGateService",

@@ -22,6 +22,20 @@ public struct FlatIndex: VectorIndex {
         self.rows = InterleavedRows(width: stride)
     }
 
+    /// Builds an index from many vectors at once (row-major `faces.count x dimension`), with
+    /// storage sized exactly (no growth slack).
+    /// - Throws: as `add`, and `.invalidArgument` when the id arrays and vectors disagree.
+    public init(dimension: Int, vectors: [Float], faces: [FaceID], identities: [IdentityID]) throws(GalleryError) {
+        try self.init(dimension: dimension)
+        guard faces.count == identities.count, vectors.count == faces.count * dimension else {
+            throw GalleryError(.invalidArgument, "\(vectors.count) floats for \(faces.count) faces of dimension \(dimension)")
+        }
+        rows.reserve(rows: faces.count)
+        table.reserve(rows: faces.count)
+        norms.reserveCapacity(faces.count)
+        for r in 0..<faces.count { try add(Array(vectors[r * dimension ..< (r + 1) * dimension]), face: faces[r], identity: identities[r]) }
+    }
+
     /// Number of faces held.
     public var count: Int { table.rowCount }
     /// Number of identities with at least one face.
@@ -109,24 +123,35 @@ public struct FlatIndex: VectorIndex {
             }
         }
         var tops = (0..<nq).map { _ in DistinctTopK(topK) }
-        let slots = table.slotOfRow, ids = table.identityOfSlot, norms = self.norms
+        let slots = table.slotOfRow, ids = table.identityOfSlot
+        let norms = self.norms + [Float](repeating: 0, count: rows.blockCount * 8 - n)
         // Gallery chunks of ~128 KiB stay in L2 while every query passes over them.
         let chunk = max(2, (128 * 1024) / (stride * 8 * 4))
+        let ldt = chunk * 8
+        var tile = [Float](repeating: 0, count: nq * ldt)
         q.withUnsafeBufferPointer { qb in
-            var b0 = 0
-            while b0 < rows.blockCount {
-                let b1 = min(rows.blockCount, b0 + chunk)
-                rows.dots(queries: qb.baseAddress!, count: nq, ldq: stride, blocks: b0, b1) { i, b, dots in
-                    for lane in 0..<8 {
-                        let r = b * 8 + lane
-                        guard r < n else { break }
-                        let d = qn[i] + norms[r] - 2 * dots[lane]
-                        if d <= tops[i].worst {
-                            tops[i].offer(d, identity: ids[Int(slots[r])], row: Int32(r))
+            tile.withUnsafeMutableBufferPointer { tb in
+                norms.withUnsafeBufferPointer { nb in
+                    var b0 = 0
+                    while b0 < rows.blockCount {
+                        let b1 = min(rows.blockCount, b0 + chunk)
+                        rows.dots(queries: qb.baseAddress!, count: nq, ldq: stride, blocks: b0, b1, into: tb.baseAddress!, ldt: ldt)
+                        for i in 0..<nq {
+                            let qi = SIMD8<Float>(repeating: qn[i])
+                            var worst = SIMD8<Float>(repeating: tops[i].worst)
+                            for b in b0..<b1 {
+                                let dv = qi + load8(nb.baseAddress!, b * 8) - 2 * load8(tb.baseAddress!, i * ldt + (b - b0) * 8)
+                                guard any(dv .<= worst) else { continue }
+                                for lane in 0..<8 where b * 8 + lane < n && dv[lane] <= tops[i].worst {
+                                    let r = b * 8 + lane
+                                    tops[i].offer(dv[lane], identity: ids[Int(slots[r])], row: Int32(r))
+                                }
+                                worst = SIMD8(repeating: tops[i].worst)
+                            }
                         }
+                        b0 = b1
                     }
                 }
-                b0 = b1
             }
         }
         return tops.map { candidates($0) }

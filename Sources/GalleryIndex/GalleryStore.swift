@@ -335,7 +335,9 @@ public final class GalleryStore: Sendable {
     }
 
     /// Rebuilds a `SequentialIndex` from every stored face (start-up path).
-    public func loadIndex(config indexConfig: SequentialIndex.Config = .init()) throws(GalleryError) -> SequentialIndex {
+    /// - Parameter fitBasis: false defers the PCA fit to a background refit (see
+    ///   `SequentialIndex.init(dimension:config:vectors:faces:identities:fitBasis:)`).
+    public func loadIndex(config indexConfig: SequentialIndex.Config = .init(), fitBasis: Bool = true) throws(GalleryError) -> SequentialIndex {
         var vectors: [Float] = []
         var faces: [FaceID] = []
         var identities: [IdentityID] = []
@@ -346,6 +348,7 @@ public final class GalleryStore: Sendable {
                 identities.append(f.identity)
             }
         }
-        return try SequentialIndex(dimension: config.dimension, config: indexConfig, vectors: vectors, faces: faces, identities: identities)
+        return try SequentialIndex(dimension: config.dimension, config: indexConfig, vectors: vectors, faces: faces,
+                                   identities: identities, fitBasis: fitBasis)
     }
 }

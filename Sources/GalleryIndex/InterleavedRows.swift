@@ -51,31 +51,36 @@ struct InterleavedRows: Sendable {
 
     /// out[r] = |q - row r|^2 for every row (`out` holds `blockCount * 8` floats).
     func squaredDistances(to q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        let w = width
-        data.withUnsafeBufferPointer { d in
-            guard let base = d.baseAddress else { return }
-            for b in 0..<blockCount {
-                let blk = base + b * w * 8
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                var p = 0
-                while p + 4 <= w {
-                    let d0 = SIMD8(repeating: q[p]) - load8(blk, p * 8)
-                    let d1 = SIMD8(repeating: q[p + 1]) - load8(blk, (p + 1) * 8)
-                    let d2 = SIMD8(repeating: q[p + 2]) - load8(blk, (p + 2) * 8)
-                    let d3 = SIMD8(repeating: q[p + 3]) - load8(blk, (p + 3) * 8)
-                    a0.addProduct(d0, d0); a1.addProduct(d1, d1); a2.addProduct(d2, d2); a3.addProduct(d3, d3)
-                    p += 4
-                }
-                UnsafeMutableRawPointer(out + b * 8).storeBytes(of: (a0 + a1) + (a2 + a3), as: SIMD8<Float>.self)
-            }
+        for b in 0..<blockCount {
+            UnsafeMutableRawPointer(out + b * 8).storeBytes(of: squaredDistances(to: q, block: b), as: SIMD8<Float>.self)
         }
     }
 
-    /// Dot products of `m` queries (row-major, `ldq` apart) with the rows of blocks
-    /// [b0, b1): `body(query, block, dots)` receives 8 dot products at a time.
-    /// Register-blocked 4 queries x 2 blocks; no horizontal sums.
+    /// The 8 squared distances between `q` and the rows of block `b`.
+    @inline(__always)
+    func squaredDistances(to q: UnsafePointer<Float>, block b: Int) -> SIMD8<Float> {
+        let w = width
+        return data.withUnsafeBufferPointer { d in
+            let blk = d.baseAddress! + b * w * 8
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var p = 0
+            while p + 4 <= w {
+                let d0 = SIMD8(repeating: q[p]) - load8(blk, p * 8)
+                let d1 = SIMD8(repeating: q[p + 1]) - load8(blk, (p + 1) * 8)
+                let d2 = SIMD8(repeating: q[p + 2]) - load8(blk, (p + 2) * 8)
+                let d3 = SIMD8(repeating: q[p + 3]) - load8(blk, (p + 3) * 8)
+                a0.addProduct(d0, d0); a1.addProduct(d1, d1); a2.addProduct(d2, d2); a3.addProduct(d3, d3)
+                p += 4
+            }
+            return (a0 + a1) + (a2 + a3)
+        }
+    }
+
+    /// Dot products of `m` queries (row-major, `ldq` apart) with the rows of blocks [b0, b1),
+    /// written to `tile[i * ldt + (b - b0) * 8 + lane]`. Register-blocked 4 queries x 2 blocks
+    /// with broadcast query components; no horizontal sums.
     func dots(queries q: UnsafePointer<Float>, count m: Int, ldq: Int, blocks b0: Int, _ b1: Int,
-              _ body: (Int, Int, SIMD8<Float>) -> Void) {
+              into tile: UnsafeMutablePointer<Float>, ldt: Int) {
         let w = width
         data.withUnsafeBufferPointer { d in
             guard let base = d.baseAddress else { return }
@@ -83,6 +88,7 @@ struct InterleavedRows: Sendable {
             while b < b1 {
                 let pair = b + 1 < b1
                 let x0 = base + b * w * 8, x1 = pair ? x0 + w * 8 : x0
+                let col = (b - b0) * 8
                 var i = 0
                 while i < m {
                     let quad = min(4, m - i)
@@ -99,17 +105,23 @@ struct InterleavedRows: Sendable {
                         c20.addProduct(s2, g0); c21.addProduct(s2, g1)
                         c30.addProduct(s3, g0); c31.addProduct(s3, g1)
                     }
-                    body(i, b, c00)
-                    if pair { body(i, b + 1, c01) }
-                    if quad > 1 { body(i + 1, b, c10); if pair { body(i + 1, b + 1, c11) } }
-                    if quad > 2 { body(i + 2, b, c20); if pair { body(i + 2, b + 1, c21) } }
-                    if quad > 3 { body(i + 3, b, c30); if pair { body(i + 3, b + 1, c31) } }
+                    let t = tile + i * ldt + col
+                    store8(t, c00)
+                    if pair { store8(t + 8, c01) }
+                    if quad > 1 { store8(t + ldt, c10); if pair { store8(t + ldt + 8, c11) } }
+                    if quad > 2 { store8(t + 2 * ldt, c20); if pair { store8(t + 2 * ldt + 8, c21) } }
+                    if quad > 3 { store8(t + 3 * ldt, c30); if pair { store8(t + 3 * ldt + 8, c31) } }
                     i += quad
                 }
                 b += pair ? 2 : 1
             }
         }
     }
+}
+
+@inline(__always)
+func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
 /// The k best (distance, identity) pairs with at most one entry per identity: the top k of

@@ -98,41 +98,6 @@ func gemmNT(
     }
 }
 
-/// Keeps the `k` best (smallest distance, then smallest identity id) candidates seen so far.
-struct TopK {
-    let k: Int
-    private(set) var items: [(distance: Float, identity: IdentityID, face: FaceID?)] = []
-
-    init(_ k: Int) {
-        self.k = k
-        items.reserveCapacity(k + 1)
-    }
-
-    /// The current worst kept distance, or +infinity while fewer than k are kept.
-    var worst: Float { items.count < k ? .infinity : items[items.count - 1].distance }
-
-    @inline(__always)
-    mutating func offer(distance: Float, identity: IdentityID, face: FaceID?) {
-        if items.count == k {
-            let w = items[k - 1]
-            if distance > w.distance || (distance == w.distance && identity >= w.identity) { return }
-            items.removeLast()
-        }
-        var pos = items.count
-        while pos > 0 {
-            let p = items[pos - 1]
-            if p.distance < distance || (p.distance == distance && p.identity < identity) { break }
-            pos -= 1
-        }
-        items.insert((distance, identity, face), at: pos)
-    }
-
-    /// Candidates with squared distances converted to Euclidean ones.
-    func candidates(squared: Bool) -> [Candidate] {
-        items.map { Candidate(identity: $0.identity, face: $0.face, distance: squared ? $0.distance.squareRoot() : $0.distance) }
-    }
-}
-
 extension Array where Element == Float {
     /// Appends with a gentle growth policy (+1/16) so the vector store stays within ~1.1x of
     /// the raw bytes (the standard library doubles).

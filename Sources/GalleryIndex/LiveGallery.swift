@@ -62,6 +62,12 @@ public actor LiveGallery {
         try index.identify(query, topK: topK, policy: policy)
     }
 
+    /// Starts a background refit if the index needs one (call after start-up with an index
+    /// loaded with `fitBasis: false`); searches continue on the current index meanwhile.
+    public func refitIfNeeded() {
+        scheduleRefitIfNeeded()
+    }
+
     /// Waits until no refit is running (tests, shutdown).
     public func waitForRefit() async {
         while let task = refit { await task.value }

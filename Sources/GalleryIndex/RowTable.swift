@@ -17,6 +17,13 @@ struct RowTable: Sendable {
     /// Size of per-slot scratch arrays a search needs.
     var slotCapacity: Int { identityOfSlot.count }
 
+    /// Sizes the tables for `rows` faces (bulk builds: no growth slack).
+    mutating func reserve(rows: Int) {
+        faceOfRow.reserveCapacity(rows)
+        slotOfRow.reserveCapacity(rows)
+        rowOfFace.reserveCapacity(rows)
+    }
+
     func row(of face: FaceID) -> Int? { rowOfFace[face].map(Int.init) }
     func contains(identity: IdentityID) -> Bool { slotOfIdentity[identity] != nil }
 

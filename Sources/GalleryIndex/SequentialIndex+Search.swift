@@ -12,10 +12,26 @@ public struct SearchWork: Sendable, Equatable {
 }
 
 extension SequentialIndex {
+    /// Rows of level 1 whose full distance is computed to seed the pruning bound.
+    static let boundSeeds = 16
+
     /// The `topK` nearest identities, nearest first, under the configured pruning rule.
     public func search(_ query: [Float], topK: Int) throws(GalleryError) -> [Candidate] {
         var work = SearchWork()
         return try search(query, topK: topK, work: &work)
+    }
+
+    /// Searches several queries (row-major), one at a time: pruning is per query, and one core
+    /// per query is what the service runs (DESIGN.md: FAISS-style threading loses here).
+    public func search(batch queries: [Float], topK: Int) throws(GalleryError) -> [[Candidate]] {
+        let rows = try batchRowCount(queries.count, dimension: dimension)
+        var work = SearchWork()
+        var out: [[Candidate]] = []
+        out.reserveCapacity(rows)
+        for r in 0..<rows {
+            out.append(try search(Array(queries[r * dimension ..< (r + 1) * dimension]), topK: topK, work: &work))
+        }
+        return out
     }
 
     /// As `search(_:topK:)`, also reporting how much gallery data was read.
@@ -38,82 +54,97 @@ extension SequentialIndex {
 
     /// Level-wise search of a rotated query.
     ///
-    /// Level 1 scores every row. An upper bound of the k-th best identity distance comes from
-    /// completing the full distance of the best row of the k identities leading on level 1.
-    /// Each later level adds its band for the surviving rows only; a row is dropped once its
-    /// partial squared distance exceeds the bound (and, for `ratio`, once its partial distance
-    /// exceeds delta times the k-th best identity's partial distance).
+    /// Level 1 scores every row. The pruning bound is the k-th best identity distance among
+    /// the full distances of the best rows of the leading identities on level 1 (an upper
+    /// bound of the true k-th best). Each later level adds its band for the blocks of 8 rows
+    /// that still hold a live row; a row dies (partial set to +infinity) once its partial
+    /// squared distance exceeds the bound or, for `ratio`, delta^2 times the k-th best
+    /// identity's partial squared distance. All sums run in the same order (the per-block
+    /// SIMD kernel, level by level), so a row's bound and final distance are the same float.
     private func searchRotated(_ y: UnsafePointer<Float>, topK: Int, work: inout SearchWork) -> [Candidate] {
         let n = table.rowCount
         let slots = table.slotOfRow, ids = table.identityOfSlot
-        var partial = [Float](repeating: 0, count: head.blockCount * 8)
-        partial.withUnsafeMutableBufferPointer { head.squaredDistances(to: y, into: $0.baseAddress!) }
-        work.componentsRead += n * head.width
+        let blocks = levels[0].blockCount
+        var partial = [Float](repeating: 0, count: blocks * 8)
+        partial.withUnsafeMutableBufferPointer { levels[0].squaredDistances(to: y, into: $0.baseAddress!) }
+        for r in n..<(blocks * 8) { partial[r] = .infinity }
+        work.componentsRead += n * levels[0].width
 
-        var lead = DistinctTopK(topK)
-        for r in 0..<n where partial[r] <= lead.worst {
-            lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
-        }
-        // Full distances summed in the same order as the level loop below, so a row's bound
-        // and its final distance are the same float.
+        // Seed the bound with the full distances of the leading rows of level 1.
         var bound = Float.infinity
-        if lead.items.count == topK {
-            var kth: Float = 0
+        if bands.count > 1 {
+            var lead = DistinctTopK(max(topK, Self.boundSeeds))
+            for r in 0..<n where partial[r] <= lead.worst {
+                lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
+            }
+            var full = DistinctTopK(topK)
             for item in lead.items {
                 let r = Int(item.row)
                 var d = partial[r]
-                for l in 1..<bands.count { d += bandDistance(y, level: l, row: r) }
-                kth = max(kth, d)
+                for l in 1..<bands.count { d += levels[l].squaredDistances(to: y + bands[l].start, block: r / 8)[r % 8] }
+                full.offer(d, identity: item.identity, row: item.row)
             }
-            work.componentsRead += topK * (stride - head.width)
-            bound = kth * (1 + 1e-6)
+            work.componentsRead += lead.items.count * 8 * (stride - levels[0].width)
+            bound = full.worst
         }
         let ratio2: Float? = {
             if case let .ratio(delta) = config.pruning { return delta * delta }
             return nil
         }()
-        var cut = bound
-        if let ratio2 { cut = min(cut, ratio2 * lead.worst) }
 
-        var survivors: [Int32] = []
-        for r in 0..<n where partial[r] <= cut { survivors.append(Int32(r)) }
-
-        for l in 1..<bands.count {
-            let w = bands[l].end - bands[l].start
-            levels[l].withUnsafeBufferPointer { lb in
-                let base = lb.baseAddress!
+        var alive = (0..<Int32(blocks)).map { $0 }
+        for l in 0..<bands.count {
+            if l > 0 {
                 let yl = y + bands[l].start
                 partial.withUnsafeMutableBufferPointer { pb in
-                    for r in survivors { pb[Int(r)] += squaredDistance(yl, base + Int(r) * w, w) }
+                    for b in alive {
+                        let p = pb.baseAddress! + Int(b) * 8
+                        let v = load8(p, 0) + levels[l].squaredDistances(to: yl, block: Int(b))
+                        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+                    }
                 }
+                work.componentsRead += alive.count * 8 * levels[l].width
             }
-            work.componentsRead += survivors.count * w
             if l == bands.count - 1 { break }
             var cut = bound
             if let ratio2 {
-                var levelLead = DistinctTopK(topK)
-                for r in survivors where partial[Int(r)] <= levelLead.worst {
-                    levelLead.offer(partial[Int(r)], identity: ids[Int(slots[Int(r)])], row: r)
+                var lead = DistinctTopK(topK)
+                for b in alive {
+                    for r in Int(b) * 8 ..< min(n, Int(b) * 8 + 8) where partial[r] < .infinity && partial[r] <= lead.worst {
+                        lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
+                    }
                 }
-                cut = min(cut, ratio2 * levelLead.worst)
+                cut = min(cut, ratio2 * lead.worst)
             }
-            survivors.removeAll { partial[Int($0)] > cut }
+            // Kill rows above the cut; keep the blocks that still hold a live row.
+            var kept: [Int32] = []
+            kept.reserveCapacity(alive.count)
+            partial.withUnsafeMutableBufferPointer { pb in
+                let limit = SIMD8<Float>(repeating: cut)
+                for b in alive {
+                    let p = pb.baseAddress! + Int(b) * 8
+                    var v = load8(p, 0)
+                    let dead = v .> limit
+                    if all(dead) {
+                        UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<Float>(repeating: .infinity), as: SIMD8<Float>.self)
+                        continue
+                    }
+                    v.replace(with: .infinity, where: dead)
+                    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+                    kept.append(b)
+                }
+            }
+            alive = kept
         }
 
         var top = DistinctTopK(topK)
-        for r in survivors where partial[Int(r)] <= top.worst {
-            top.offer(partial[Int(r)], identity: ids[Int(slots[Int(r)])], row: r)
+        for b in alive {
+            for r in Int(b) * 8 ..< min(n, Int(b) * 8 + 8) where partial[r] < .infinity && partial[r] <= top.worst {
+                top.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
+            }
         }
         return top.items.map {
             Candidate(identity: $0.identity, face: table.faceOfRow[Int($0.row)], distance: max($0.distance, 0).squareRoot())
-        }
-    }
-
-    @inline(__always)
-    private func bandDistance(_ y: UnsafePointer<Float>, level l: Int, row r: Int) -> Float {
-        let w = bands[l].end - bands[l].start
-        return levels[l].withUnsafeBufferPointer { lb in
-            squaredDistance(y + bands[l].start, lb.baseAddress! + r * w, w)
         }
     }
 }

@@ -58,16 +58,14 @@ public struct SequentialIndex: VectorIndex {
     /// Length of every vector.
     public let dimension: Int
     /// The configuration in use.
-    public var config: Config
+    public private(set) var config: Config
     let stride: Int
     /// Level bands as [start, end) over the padded rotated vector.
     let bands: [(start: Int, end: Int)]
     var basis: PCABasis
-    /// Level 1, interleaved by 8 rows: it is scanned in full on every search.
-    var head: InterleavedRows
-    /// Levels 2... row-major (`levels[l][row * width + j]`; `levels[0]` is unused): only the
-    /// rows that survive pruning are read, each as one contiguous run.
-    var levels: [[Float]]
+    /// One store per level, rows interleaved by 8 (`InterleavedRows`): level 1 is scanned in
+    /// full; later levels are read only for blocks of 8 rows with a surviving row.
+    var levels: [InterleavedRows]
     var table = RowTable()
     /// Adds + removes since the basis was fitted.
     private(set) var churn = 0
@@ -87,8 +85,7 @@ public struct SequentialIndex: VectorIndex {
         self.stride = paddedLength(dimension)
         self.bands = Self.makeBands(stride: stride, widths: config.levelWidths)
         self.basis = .identity(dimension: dimension)
-        self.levels = Array(repeating: [], count: bands.count)
-        self.head = InterleavedRows(width: bands[0].end)
+        self.levels = bands.map { InterleavedRows(width: $0.end - $0.start) }
     }
 
     static func makeBands(stride: Int, widths: [Int]) -> [(start: Int, end: Int)] {
@@ -109,6 +106,15 @@ public struct SequentialIndex: VectorIndex {
         return out
     }
 
+    /// Switches the pruning rule (a search-time setting: no rebuild).
+    /// - Throws: `.invalidArgument` for a ratio delta below 1.
+    public mutating func setPruning(_ pruning: Pruning) throws(GalleryError) {
+        if case let .ratio(delta) = pruning, !(delta >= 1) {
+            throw GalleryError(.invalidArgument, "ratio delta must be >= 1, got \(delta)")
+        }
+        config.pruning = pruning
+    }
+
     /// Number of faces held.
     public var count: Int { table.rowCount }
     /// Number of identities with at least one face.
@@ -125,7 +131,7 @@ public struct SequentialIndex: VectorIndex {
     }
     /// Heap bytes for rotated vectors, the basis and ids.
     public var memoryBytes: Int {
-        head.memoryBytes + levels.reduce(0) { $0 + $1.capacity * 4 } + (basis.components.count + basis.mean.count) * 4 + table.memoryBytes
+        levels.reduce(0) { $0 + $1.memoryBytes } + (basis.components.count + basis.mean.count) * 4 + table.memoryBytes
     }
 
     /// True when the gallery has grown or churned enough since the last fit to refit the basis.
@@ -145,30 +151,36 @@ public struct SequentialIndex: VectorIndex {
         x.withUnsafeBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in basis.project(xb.baseAddress!, into: yb.baseAddress!) }
         }
-        y.withUnsafeBufferPointer { head.append($0.baseAddress!) }
-        for (l, band) in bands.enumerated().dropFirst() { levels[l].appendGrowing(y[band.start..<band.end]) }
+        y.withUnsafeBufferPointer { yb in
+            for (l, band) in bands.enumerated() { levels[l].append(yb.baseAddress! + band.start) }
+        }
         churn += 1
     }
 
     /// Builds an index from many vectors at once (row-major `faces.count x dimension`), fitting
     /// the basis first. Faster than repeated `add` (one blocked projection).
+    /// - Parameter fitBasis: false keeps the identity rotation (answers stay exact, pruning is
+    ///   weaker) so start-up does not wait for the eigen-solver (seconds at d = 512); `needsRefit`
+    ///   is then true and `LiveGallery.refitIfNeeded()` fits in the background.
     /// - Throws: as `add`, and `.invalidArgument` when the id arrays and vectors disagree.
-    public init(dimension: Int, config: Config = Config(), vectors: [Float], faces: [FaceID], identities: [IdentityID]) throws(GalleryError) {
+    public init(dimension: Int, config: Config = Config(), vectors: [Float], faces: [FaceID], identities: [IdentityID],
+                fitBasis: Bool = true) throws(GalleryError) {
         try self.init(dimension: dimension, config: config)
         guard faces.count == identities.count, vectors.count == faces.count * dimension else {
             throw GalleryError(.invalidArgument, "\(vectors.count) floats for \(faces.count) faces of dimension \(dimension)")
         }
         for x in vectors where !x.isFinite { throw GalleryError(.nonFiniteVector, "vector holds a NaN or infinite component") }
+        table.reserve(rows: faces.count)
         for (f, i) in zip(faces, identities) { try table.append(face: f, identity: i) }
         let n = faces.count
         var padded = [Float](repeating: 0, count: n * stride)
         for r in 0..<n { for j in 0..<dimension { padded[r * stride + j] = vectors[r * dimension + j] } }
-        load(original: padded, count: n)
+        load(original: padded, count: n, fit: fitBasis)
     }
 
     /// Fits the basis on `original` (padded rows) if there are enough, then fills the levels.
-    private mutating func load(original: [Float], count n: Int) {
-        if n >= config.minFitRows {
+    private mutating func load(original: [Float], count n: Int, fit: Bool = true) {
+        if fit && n >= config.minFitRows {
             let m = min(n, config.maxFitRows)
             var sample = [Float](repeating: 0, count: m * stride)
             for i in 0..<m {
@@ -185,15 +197,11 @@ public struct SequentialIndex: VectorIndex {
                 if n > 0 { basis.project(rows: ob.baseAddress!, count: n, into: rb.baseAddress!) }
             }
         }
-        head = InterleavedRows(width: bands[0].end)
-        head.reserve(rows: n)
-        rotated.withUnsafeBufferPointer { rb in for r in 0..<n { head.append(rb.baseAddress! + r * stride) } }
-        levels = bands.enumerated().map { l, band in
-            guard l > 0 else { return [] }
-            let w = band.end - band.start
-            var block = [Float](repeating: 0, count: n * w)
-            for r in 0..<n { for j in 0..<w { block[r * w + j] = rotated[r * stride + band.start + j] } }
-            return block
+        levels = bands.map { band in
+            var level = InterleavedRows(width: band.end - band.start)
+            level.reserve(rows: n)
+            rotated.withUnsafeBufferPointer { rb in for r in 0..<n { level.append(rb.baseAddress! + r * stride + band.start) } }
+            return level
         }
         churn = 0
     }
@@ -204,10 +212,10 @@ public struct SequentialIndex: VectorIndex {
     public func refitted() -> SequentialIndex {
         let n = table.rowCount
         var rotated = [Float](repeating: 0, count: n * stride)
-        rotated.withUnsafeMutableBufferPointer { rb in for r in 0..<n { head.copyRow(r, into: rb.baseAddress! + r * stride) } }
-        for (l, band) in bands.enumerated().dropFirst() {
-            let w = band.end - band.start
-            for r in 0..<n { for j in 0..<w { rotated[r * stride + band.start + j] = levels[l][r * w + j] } }
+        rotated.withUnsafeMutableBufferPointer { rb in
+            for (l, band) in bands.enumerated() {
+                for r in 0..<n { levels[l].copyRow(r, into: rb.baseAddress! + r * stride + band.start) }
+            }
         }
         var original = [Float](repeating: 0, count: n * stride)
         rotated.withUnsafeBufferPointer { rb in
@@ -237,13 +245,8 @@ public struct SequentialIndex: VectorIndex {
     }
 
     private mutating func removeRow(_ row: Int) {
-        let moved = table.remove(row: row)
-        head.removeSwappingLast(row)
-        for (l, band) in bands.enumerated().dropFirst() {
-            let w = band.end - band.start
-            if moved != row { for j in 0..<w { levels[l][row * w + j] = levels[l][moved * w + j] } }
-            levels[l].removeLast(w)
-        }
+        _ = table.remove(row: row)  // every level moves its last row the same way
+        for l in levels.indices { levels[l].removeSwappingLast(row) }
         churn += 1
     }
 }

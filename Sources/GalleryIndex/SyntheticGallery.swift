@@ -117,7 +117,7 @@ public struct SyntheticGallery: Sendable {
                                       spectrum: Spectrum, targetAccuracy: Double = 0.965,
                                       queries: Int = 400, seed: UInt64 = 7) -> Double {
         var lo = 0.05, hi = 3.0
-        for _ in 0..<10 {
+        for _ in 0..<9 {
             let mid = (lo + hi) / 2
             let g = SyntheticGallery(identities: n, facesPerIdentity: k, dimension: d, spectrum: spectrum,
                                      noiseRatio: mid, queryCount: queries, seed: seed)

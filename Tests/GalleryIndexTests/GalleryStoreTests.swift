@@ -109,6 +109,14 @@ func storeConfig(_ path: String, model: String = "test-model", dimension: Int = 
         }
         #expect(e?.code == .corrupted, "\(String(describing: e))")
         #expect(e?.message.contains(damaged) == true)
+        // The same gallery cut short mid-page.
+        let truncated = dir + "/truncated.db"
+        try Data(bytes.prefix(3 * 4096 + 100)).write(to: URL(fileURLWithPath: truncated))
+        let t = caughtGalleryError {
+            let store = try GalleryStore(config: storeConfig(truncated))
+            _ = try store.loadIndex()
+        }
+        #expect(t?.code == .corrupted || t?.code == .foreignFile, "\(String(describing: t))")
     }
 
     @Test func deleteErasesEmbeddingBytes() throws {

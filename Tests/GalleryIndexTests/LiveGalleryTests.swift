@@ -31,4 +31,21 @@ import Testing
             #expect(sameAnswerUpToNearTies(try snap.search(v, topK: 5), try flat.search(v, topK: 5)))
         }
     }
+
+    @Test func startsUnfittedAndFitsInTheBackground() async throws {
+        let d = 16
+        let g = SyntheticGallery(identities: 50, facesPerIdentity: 3, dimension: d, spectrum: .dlib,
+                                 noiseRatio: 0.4, queryCount: 10, seed: 13)
+        let index = try SequentialIndex(dimension: d, vectors: g.vectors, faces: g.faces, identities: g.identities, fitBasis: false)
+        #expect(index.fittedRows == 0)
+        #expect(index.needsRefit)
+        let flat = try FlatIndex(dimension: d, vectors: g.vectors, faces: g.faces, identities: g.identities)
+        let live = LiveGallery(index: index)
+        await live.refitIfNeeded()
+        let q = Array(g.queries[0..<d])
+        #expect(sameAnswerUpToNearTies(try await live.search(q, topK: 3), try flat.search(q, topK: 3)))
+        await live.waitForRefit()
+        #expect(await live.snapshot.fittedRows == 150)
+        #expect(sameAnswerUpToNearTies(try await live.search(q, topK: 3), try flat.search(q, topK: 3)))
+    }
 }

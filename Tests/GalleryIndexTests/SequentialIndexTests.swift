@@ -123,6 +123,10 @@ import Testing
     @Test func rejectsBadConfig() {
         expectGalleryError(.invalidArgument) { _ = try SequentialIndex(dimension: 8, config: .init(pruning: .ratio(delta: 0.9))) }
         expectGalleryError(.invalidArgument) { _ = try SequentialIndex(dimension: 8, config: .init(pruning: .exact, levelWidths: [0])) }
+        expectGalleryError(.invalidArgument) {
+            var index = try SequentialIndex(dimension: 8)
+            try index.setPruning(.ratio(delta: 0.5))
+        }
     }
 
     @Test func defaultScheduleDoubles() throws {
