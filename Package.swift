@@ -47,10 +47,16 @@ let package = Package(
             name: "GRPCHTTP2Server",
             dependencies: ["CNGHTTP2", "CZlib", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging]
         ),
+        .target(
+            name: "GRPCHTTP2Client",
+            dependencies: ["CNGHTTP2", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         .target(name: "GRPCHealth", dependencies: ["GRPCProtocol", "CFaceGateProto"]),
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
+        .target(name: "FaceGateClient", dependencies: ["GRPCHTTP2Client", "FaceGateAPI", "CFaceGateProto"]),
         .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels", "CImageCodecs", logging]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(
@@ -70,7 +76,7 @@ let package = Package(
         // Executables.
         .executableTarget(
             name: "facegate",
-            dependencies: ["FaceGateService", "Embedding", "GalleryIndex", "OODGate", argumentParser, logging]
+            dependencies: ["FaceGateService", "FaceGateClient", "Embedding", "GalleryIndex", "OODGate", argumentParser, logging]
         ),
         .executableTarget(
             name: "facegate-interop",
@@ -85,6 +91,10 @@ let package = Package(
         ),
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
         .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib"]),
+        .testTarget(
+            name: "GRPCHTTP2ClientTests",
+            dependencies: ["GRPCHTTP2Client", "GRPCHTTP2Server", "GRPCProtocol", "FaceGateClient", "FaceGateAPI", "GRPCHealth"]
+        ),
         .testTarget(name: "FaceGateAPITests", dependencies: ["FaceGateAPI"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], exclude: ["Fixtures"]),
         .testTarget(name: "OODGateTests", dependencies: ["OODGate"]),
