@@ -71,7 +71,12 @@ final class ClientStream: @unchecked Sendable {
 
     /// DATA payload bytes arrived.
     func receiveData(_ bytes: UnsafeRawBufferPointer) {
-        guard outcome == nil, let connection else { return }
+        guard let connection else { return }
+        guard outcome == nil else {
+            // Late DATA of a finished call: nobody reads it, give the window back.
+            connection.consume(stream: id, bytes: bytes.count)
+            return
+        }
         if inboundBytes < responseBufferBytes {
             connection.consume(stream: id, bytes: bytes.count)
         } else {
@@ -123,6 +128,11 @@ final class ClientStream: @unchecked Sendable {
                                                       : "stream reset by server (HTTP/2 error \(errorCode))")
             finish(error, reset: false)
         }
+        if owedWindowBytes > 0 {
+            // The stream is gone; its unread bytes still count against the connection window.
+            connection?.consume(stream: id, bytes: owedWindowBytes)
+            owedWindowBytes = 0
+        }
         connection = nil
         failWriter()
     }
@@ -169,6 +179,7 @@ final class ClientStream: @unchecked Sendable {
         if let message = inbound.popFirst() {
             inboundBytes -= message.count
             if inboundBytes < responseBufferBytes, owedWindowBytes > 0, let connection {
+                // Reading made room: grant the window withheld while the buffer was full.
                 connection.consume(stream: id, bytes: owedWindowBytes)
                 owedWindowBytes = 0
             }

@@ -8,7 +8,7 @@ struct FaceGateCommand: AsyncParsableCommand {
         abstract: "Open-set face recognition server and tools.",
         subcommands: [
             BenchCommand.self, ModelCommand.self, EmbedCommand.self, TrainGateCommand.self, EvalCommand.self,
-            StoreStressCommand.self,
+            StoreStressCommand.self, EnrollCommand.self, ClassifyCommand.self, GalleryCommand.self,
         ]
     )
 }
@@ -18,6 +18,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
-        subcommands: [BenchEngineCommand.self, BenchIndexCommand.self, BenchGateCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchIndexCommand.self, BenchGateCommand.self, BenchServeCommand.self]
     )
 }
