@@ -37,6 +37,8 @@ struct ServerOptions: ParsableArguments {
         if let tlsCA { config.tls = .init(caFilePath: tlsCA) }
         do {
             return try await FaceGateClient.connect(host: host, port: port, config: config, defaultTimeout: deadline)
+        } catch let error as ClientTransportError {
+            throw ClientCommandError(error.message)
         } catch {
             throw ClientCommandError("cannot connect to \(host):\(port): \(error)")
         }
