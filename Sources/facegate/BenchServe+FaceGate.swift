@@ -75,7 +75,7 @@ extension BenchServeCommand {
         let engine = try measureEngine(set.probes.map(\.bytes), logger: logger)
         let ratio = served.perSecond / engine.batchFacesPerSecond
         let unaryRatio = single.percentile(0.99) / 1000 / engine.singleFaceMs
-        let decisions = served.decisions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let decisions = served.labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("served Classify: \(streams) streams x depth \(depth), \(fixed(served.seconds, 1)) s: "
               + "\(fixed(served.perSecond, 1)) faces/s, p50 \(fixed(served.percentile(0.5) / 1000, 2)) ms, "
               + "p99 \(fixed(served.percentile(0.99) / 1000, 2)) ms, errors \(served.errors) (\(decisions))")
@@ -159,7 +159,7 @@ extension BenchServeCommand {
         for index in 0..<passes {
             let t0 = clock.now
             try body(index)
-            times.append((clock.now - t0).seconds * 1000)
+            times.append(Double((clock.now - t0).components.attoseconds) / 1e15 + Double((clock.now - t0).components.seconds) * 1000)
         }
         times.sort()
         return times[times.count / 2]

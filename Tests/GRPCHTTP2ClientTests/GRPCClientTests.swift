@@ -219,3 +219,40 @@ import Testing
         await client.close()
     }
 }
+
+/// The load generator behind `facegate bench serve`: counts, labels and errors (no timing
+/// assertions; the run length only bounds the test).
+@Suite struct LoadGeneratorTests {
+    @Test func bidiLoadCountsEveryEchoedMessage() async throws {
+        try await withLoopback { client, _ async throws in
+            let load = LoadGenerator(client: client, path: TestService.bidi, timeout: .seconds(30))
+            let result = await load.bidi(streams: 4, depth: 3, duration: .milliseconds(300),
+                                         request: { index in [UInt8(truncatingIfNeeded: index)] },
+                                         check: { index, response in
+                                             guard response == [UInt8(truncatingIfNeeded: index)] else {
+                                                 throw RPCError(.internal, "out of order")
+                                             }
+                                             return index % 2 == 0 ? "even" : "odd"
+                                         })
+            #expect(result.errors == 0)
+            #expect(result.firstErrors.isEmpty)
+            #expect(result.completed > 0)
+            #expect(result.latenciesUs.count == result.completed)
+            #expect(result.labels.values.reduce(0, +) == result.completed)
+            #expect(result.percentile(0.5) <= result.percentile(0.99))
+        }
+    }
+
+    @Test func unaryLoadCountsFailuresAsErrors() async throws {
+        try await withLoopback { client, _ async throws in
+            let load = LoadGenerator(client: client, path: TestService.fail, timeout: .seconds(30))
+            let result = await load.unary(workers: 3, duration: .milliseconds(200),
+                                          request: { _ in [UInt8(StatusCode.unavailable.rawValue)] + Array("busy".utf8) },
+                                          check: { _, _ in "OK" })
+            #expect(result.completed == 0)
+            #expect(result.errors > 0)
+            #expect(result.firstErrors.first == "UNAVAILABLE: busy")
+            #expect(result.percentile(0.5).isNaN)
+        }
+    }
+}

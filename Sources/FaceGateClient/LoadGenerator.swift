@@ -1,47 +1,70 @@
-import Foundation
 import GRPCHTTP2Client
 import GRPCProtocol
 
 /// Closed-loop load over one connection: N concurrent bidi streams each keep `depth` messages in
 /// flight for a fixed time, or N workers issue unary calls back to back.
 ///
-/// Latency is measured per message, from `send` to its response. Bounded by `duration`.
-struct LoadGenerator: Sendable {
+/// Latency is measured per message, from `send` to its response. Bounded by `duration`. The
+/// engine of `facegate bench serve`; a library type so that tests can check its counting.
+public struct LoadGenerator: Sendable {
     /// Figures of one load run.
-    struct Result: Sendable {
-        var completed = 0
-        var errors = 0
-        var firstErrors: [String] = []
-        var latenciesUs: [Double] = []
-        var seconds = 0.0
-        var decisions: [String: Int] = [:]
+    public struct Result: Sendable {
+        /// Responses that passed the check.
+        public var completed = 0
+        /// Failed calls and responses that failed the check.
+        public var errors = 0
+        /// The first few errors, as text.
+        public var firstErrors: [String] = []
+        /// Latency of every completed message, microseconds.
+        public var latenciesUs: [Double] = []
+        /// Wall time of the run, seconds.
+        public var seconds = 0.0
+        /// Completed responses by the label the check returned.
+        public var labels: [String: Int] = [:]
 
-        var perSecond: Double { seconds > 0 ? Double(completed) / seconds : 0 }
-        func percentile(_ p: Double) -> Double {
+        /// Creates an empty result.
+        public init() {}
+
+        /// Completed responses per second.
+        public var perSecond: Double { seconds > 0 ? Double(completed) / seconds : 0 }
+
+        /// The `p`-quantile (0...1) of the latencies in microseconds; NaN when there are none.
+        public func percentile(_ p: Double) -> Double {
             guard !latenciesUs.isEmpty else { return .nan }
             let sorted = latenciesUs.sorted()
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
 
-        mutating func merge(_ other: Result) {
+        /// Adds another worker's figures (not its `seconds`).
+        public mutating func merge(_ other: Result) {
             completed += other.completed
             errors += other.errors
             firstErrors += other.firstErrors.prefix(max(0, 3 - firstErrors.count))
             latenciesUs += other.latenciesUs
-            for (key, count) in other.decisions { decisions[key, default: 0] += count }
+            for (key, count) in other.labels { labels[key, default: 0] += count }
         }
     }
 
     /// Checks one response; returns a label to count (e.g. the decision) or throws to count an error.
-    typealias Check = @Sendable (_ index: Int, _ response: [UInt8]) throws -> String
+    public typealias Check = @Sendable (_ index: Int, _ response: [UInt8]) throws -> String
 
-    let client: GRPCClient
-    let path: String
-    let timeout: Duration?
+    /// The connection the load runs on.
+    public let client: GRPCClient
+    /// The method called, `/package.Service/Method`.
+    public let path: String
+    /// Deadline of each stream or unary call.
+    public let timeout: Duration?
+
+    /// Creates a generator for one method.
+    public init(client: GRPCClient, path: String, timeout: Duration?) {
+        self.client = client
+        self.path = path
+        self.timeout = timeout
+    }
 
     /// Runs `streams` bidi streams, `depth` messages in flight each, for `duration`.
     /// `request(i)` makes the i-th message of a stream; responses must come back in order.
-    func bidi(streams: Int, depth: Int, duration: Duration,
+    public func bidi(streams: Int, depth: Int, duration: Duration,
               request: @escaping @Sendable (Int) -> [UInt8], check: @escaping Check) async -> Result {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: duration)
@@ -82,7 +105,7 @@ struct LoadGenerator: Sendable {
                     let label = try check(offset + answered, response)
                     result.completed += 1
                     result.latenciesUs.append(latency)
-                    result.decisions[label, default: 0] += 1
+                    result.labels[label, default: 0] += 1
                 } catch {
                     result.note(error)
                 }
@@ -103,7 +126,7 @@ struct LoadGenerator: Sendable {
     }
 
     /// Runs `workers` tasks issuing unary calls back to back for `duration`.
-    func unary(workers: Int, duration: Duration,
+    public func unary(workers: Int, duration: Duration,
                request: @escaping @Sendable (Int) -> [UInt8], check: @escaping Check) async -> Result {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: duration)
@@ -121,7 +144,7 @@ struct LoadGenerator: Sendable {
                             let label = try check(index, response)
                             result.completed += 1
                             result.latenciesUs.append(latency)
-                            result.decisions[label, default: 0] += 1
+                            result.labels[label, default: 0] += 1
                         } catch {
                             result.note(error)
                         }
@@ -140,6 +163,7 @@ struct LoadGenerator: Sendable {
 }
 
 extension LoadGenerator.Result {
+    /// Counts one error, keeping its text if it is among the first three.
     mutating func note(_ error: any Error) {
         errors += 1
         if firstErrors.count < 3 { firstErrors.append("\(error)") }
