@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib"]),
         .testTarget(
             name: "GRPCHTTP2ClientTests",
-            dependencies: ["GRPCHTTP2Client", "GRPCHTTP2Server", "GRPCProtocol", "FaceGateClient", "FaceGateAPI", "GRPCHealth"]
+            dependencies: ["GRPCHTTP2Client", "GRPCHTTP2Server", "GRPCProtocol", "FaceGateClient", "FaceGateAPI", "GRPCHealth"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "FaceGateAPITests", dependencies: ["FaceGateAPI"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], exclude: ["Fixtures"]),
