@@ -31,16 +31,25 @@ struct ClassifyCommand: AsyncParsableCommand {
         let answers = try await withFaceGateClient(options) { client -> [Int: ClassifyResponse] in
             let stream = try client.classify()
             let sender = Task {
-                for request in requests { try await stream.send(request) }
-                stream.finish()
+                do {
+                    for request in requests { try await stream.send(request) }
+                    stream.finish()
+                } catch {
+                    stream.cancel()
+                    throw error
+                }
             }
             var answers: [Int: ClassifyResponse] = [:]
             var order = 0
             do {
                 for try await response in stream.responses {
                     // Answers come in request order or tagged by request_id.
-                    let index = Int(response.requestID) ?? order
+                    var index = Int(response.requestID) ?? order
+                    if !images.indices.contains(index) { index = order }
                     order += 1
+                    guard images.indices.contains(index) else {
+                        throw ClientCommandError("server sent more answers than images")
+                    }
                     answers[index] = response
                     print(render(images[index], response))
                     fflush(nil)  // nil flushes every stream, stdout included

@@ -112,11 +112,16 @@ struct EnrollCommand: AsyncParsableCommand {
             try await stream.send(.start(start))
             // Send images while verdicts stream back (flow control bounds what is in flight).
             let sender = Task {
-                for file in job.files {
-                    let bytes = try readImage(file)
-                    try await stream.send(.face(EnrollFace(requestID: file, face: FaceInput(image: .encoded(bytes)))))
+                do {
+                    for file in job.files {
+                        let bytes = try readImage(file)
+                        try await stream.send(.face(EnrollFace(requestID: file, face: FaceInput(image: .encoded(bytes)))))
+                    }
+                    stream.finish()
+                } catch {
+                    stream.cancel()  // otherwise the server waits for the rest of the stream
+                    throw error
                 }
-                stream.finish()
             }
             outcome.sent = job.files.count
             do {
@@ -134,6 +139,8 @@ struct EnrollCommand: AsyncParsableCommand {
                 }
             } catch {
                 sender.cancel()
+                // A local failure (unreadable file) cancelled the stream: report that, not CANCELLED.
+                if case .failure(let senderError) = await sender.result, !(senderError is RPCError) { throw senderError }
                 throw error
             }
             try await sender.value
