@@ -92,6 +92,7 @@ struct EnrollCommand: AsyncParsableCommand {
         var sent = 0
         var summary: EnrollSummaryMessage?
         var accepted = 0
+        var rejected = 0
         var rejectsByReason: [String: Int] = [:]
         var errors = 0
         var duplicates = 0
@@ -156,7 +157,10 @@ struct EnrollCommand: AsyncParsableCommand {
         if !verdict.matchesIdentityID.isEmpty { outcome.crossMatches += 1 }
         if verdict.accepted {
             outcome.accepted += 1
-        } else if let error = verdict.error {
+            return
+        }
+        outcome.rejected += 1
+        if let error = verdict.error {
             outcome.errors += 1
             outcome.rejectsByReason["ERROR(\(error.code))", default: 0] += 1
         } else if let reasons = verdict.ood?.reasons, !reasons.isEmpty {
@@ -185,22 +189,22 @@ struct EnrollCommand: AsyncParsableCommand {
 
     private func printSummary(_ outcomes: [IdentityOutcome]) {
         var reasons: [String: Int] = [:]
-        var sent = 0, accepted = 0, failed = 0
+        var sent = 0, accepted = 0, rejected = 0, failed = 0
         var few: [(String, Int, Int)] = []
         for outcome in outcomes {
             sent += outcome.sent
             accepted += outcome.accepted
+            rejected += outcome.rejected
             for (reason, count) in outcome.rejectsByReason { reasons[reason, default: 0] += count }
             if outcome.failure != nil { failed += 1 }
             let recommended = outcome.summary?.recommendedFaceCount ?? 3
             let total = outcome.summary?.identity?.faceCount ?? outcome.accepted
             if outcome.failure == nil && total < recommended { few.append((outcome.name, total, recommended)) }
         }
-        let rejected = reasons.values.reduce(0, +)
         print("enrolled \(outcomes.count - failed)/\(outcomes.count) identities: \(sent) images sent, "
               + "\(accepted) accepted, \(rejected) rejected")
         if !reasons.isEmpty {
-            print("rejects by reason:")
+            print("rejects by reason (an image may have several):")
             for (reason, count) in reasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
                 print("  \(reason): \(count)")
             }
