@@ -34,7 +34,7 @@ public final class GRPCClient: Sendable {
         }
     }
 
-    /// Opens the connection.
+    /// Opens the connection and waits for the server's HTTP/2 SETTINGS (TLS handshake included).
     /// - Throws: `ClientTransportError` (`connectFailed`, `tlsConfiguration`).
     public func connect(host: String, port: Int) async throws {
         let sslContext = try makeSSLContext()
@@ -62,7 +62,27 @@ public final class GRPCClient: Sendable {
         } catch {
             throw ClientTransportError(.connectFailed, "cannot connect to \(host):\(port): \(error)")
         }
-        let connection = try await channel.pipeline.handler(type: HTTP2ClientConnection.self).get()
+        let connection: HTTP2ClientConnection
+        do {
+            connection = try await channel.pipeline.handler(type: HTTP2ClientConnection.self).get()
+        } catch {
+            // The pipeline is already gone: the TLS handshake or the session set-up failed.
+            throw ClientTransportError(.connectFailed, "connection to \(host):\(port) closed during set-up")
+        }
+        // Wait for the server's SETTINGS so that the first calls respect its stream limit
+        // (streams opened before it arrives could be refused).
+        let timeout = channel.eventLoop.scheduleTask(in: TimeAmount(config.connectTimeout)) {
+            connection.settingsReceived.fail(
+                ClientTransportError(.connectFailed, "no HTTP/2 SETTINGS from \(host):\(port) within \(config.connectTimeout)"))
+        }
+        do {
+            try await connection.settingsReceived.futureResult.get()
+            timeout.cancel()
+        } catch {
+            timeout.cancel()
+            try? await channel.close()
+            throw error as? ClientTransportError ?? ClientTransportError(.connectFailed, "\(error)")
+        }
         let previous = state.withLockedValue { value in
             defer { value = (channel, connection) }
             return value

@@ -28,6 +28,10 @@ extension HTTP2ClientConnection {
             let hd = frame.pointee.hd
             let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
             let connection = HTTP2ClientConnection.connection(userData)
+            if UInt32(hd.type) == NGHTTP2_SETTINGS.rawValue, hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+                connection.receivedSettings()
+                return 0
+            }
             guard let stream = connection.streams[hd.stream_id] else { return 0 }
             switch UInt32(hd.type) {
             case NGHTTP2_HEADERS.rawValue:

@@ -26,6 +26,9 @@ final class HTTP2ClientConnection: ChannelInboundHandler, RemovableChannelHandle
     private var flushScheduled = false
     private var inRead = false
     private(set) var isClosed = false
+    /// Completed when the server's first SETTINGS frame arrives (its stream limits are then
+    /// known), failed if the connection closes first.
+    let settingsReceived: EventLoopPromise<Void>
 
     init(loop: any EventLoop, config: GRPCClient.Config, authority: String, logger: Logger) {
         self.loop = loop
@@ -33,6 +36,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler, RemovableChannelHandle
         self.authority = authority
         self.scheme = config.tls == nil ? "http" : "https"
         self.logger = logger
+        self.settingsReceived = loop.makePromise(of: Void.self)
     }
 
     // MARK: Channel lifecycle
@@ -68,6 +72,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler, RemovableChannelHandle
 
     private func tearDown() {
         isClosed = true
+        settingsReceived.fail(ClientTransportError(.connectFailed, "connection closed before the server's SETTINGS"))
         let open = streams.values
         streams.removeAll()
         for stream in open { stream.connectionLost() }
@@ -154,6 +159,11 @@ final class HTTP2ClientConnection: ChannelInboundHandler, RemovableChannelHandle
         if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
             context.close(promise: nil)
         }
+    }
+
+    /// The server's SETTINGS frame arrived.
+    func receivedSettings() {
+        settingsReceived.succeed()
     }
 
     // MARK: Stream actions (event loop)

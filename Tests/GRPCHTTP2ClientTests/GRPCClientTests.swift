@@ -256,3 +256,21 @@ import Testing
         }
     }
 }
+
+/// Calls beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in the client instead of
+/// being refused.
+@Suite struct StreamLimitTests {
+    @Test func callsBeyondTheServerStreamLimitAreQueued() async throws {
+        try await withLoopback(serverConfig: { $0.http2.maxConcurrentStreams = 4 }) { client, _ async throws in
+            let count = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<60 {
+                    group.addTask { try await client.unary(TestService.unary, request: [UInt8(i)]) == [UInt8(i)] }
+                }
+                var ok = 0
+                for try await same in group where same { ok += 1 }
+                return ok
+            }
+            #expect(count == 60)
+        }
+    }
+}
