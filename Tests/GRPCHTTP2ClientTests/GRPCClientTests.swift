@@ -274,3 +274,41 @@ import Testing
         }
     }
 }
+
+/// Server shutdown as the client sees it.
+@Suite struct GoAwayTests {
+    @Test func afterGoAwayOpenCallsFinishAndNewCallsFailFast() async throws {
+        var config = GRPCServer.Config()
+        config.port = 0
+        config.threads = 1
+        config.shutdown.drainGrace = .seconds(5)
+        let probe = Probe()
+        let server = GRPCServer(config: config, router: TestService.router(probe: probe))
+        let port = try await server.start()
+        let client = GRPCClient()
+        try await client.connect(host: "127.0.0.1", port: port)
+        let open = try client.bidirectionalStreaming(TestService.bidi)
+        var responses = open.responses.makeAsyncIterator()
+        try await open.requests.send([1])
+        #expect(try await responses.next() == [1])
+        let shutdown = Task { await server.shutdownGracefully() }
+        // The GOAWAY reaches the client soon; until then new calls may still be accepted.
+        var refused: RPCError?
+        for _ in 0..<200 where refused == nil {
+            do {
+                _ = try await client.unary(TestService.unary, request: [2], timeout: .seconds(10))
+                try await Task.sleep(for: .milliseconds(10))
+            } catch let error as RPCError {
+                refused = error
+            }
+        }
+        #expect(refused?.code == .unavailable)
+        // The call opened before the GOAWAY still works and ends cleanly.
+        try await open.requests.send([3])
+        #expect(try await responses.next() == [3])
+        open.requests.finish()
+        #expect(try await responses.next() == nil)
+        await shutdown.value
+        await client.close()
+    }
+}
