@@ -10,7 +10,8 @@ import Logging
 /// `facegate bench serve`: starts `facegate serve` on loopback (temp gallery), enrolls a few
 /// identities, drives N concurrent bidi Classify streams for a fixed time, times unary
 /// ClassifyOne at low load, then runs the engine alone at the same batch size and prints the
-/// ratio served/engine faces/s. `--interop` drives `facegate-interop` instead (transport only).
+/// ratio served/engine faces/s. `--interop` drives `facegate-interop` instead (transport only;
+/// with `--server` any grpc.testing interop server, e.g. grpc-go's, for a same-client comparison).
 struct BenchServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -56,7 +57,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "Engine-only threads per batch.")
     var threads: Int = 2
 
-    @Flag(help: "Drive facegate-interop (FullDuplexCall streams, Health/Check) instead of FaceGate.")
+    @Flag(help: "Drive facegate-interop or, with --server, any interop server (FullDuplexCall streams, EmptyCall) instead of FaceGate.")
     var interop = false
 
     @Flag(help: "Print one JSON object on the last line.")
@@ -138,16 +139,17 @@ struct BenchServeCommand: AsyncParsableCommand {
         }
         let streamed = await load.bidi(streams: streams, depth: depth, duration: .seconds(seconds),
                                        request: { _ in request }, check: check)
-        let health = LoadGenerator(client: client, path: "/grpc.health.v1.Health/Check", timeout: .seconds(10))
+        // EmptyCall: the cheapest unary method every interop server has (grpc-go's has no Health).
+        let health = LoadGenerator(client: client, path: "/grpc.testing.TestService/EmptyCall", timeout: .seconds(10))
         let healthCheck: LoadGenerator.Check = { _, response in
-            guard response == [0x08, 0x01] else { throw RPCError(.internal, "not SERVING: \(response)") }
-            return "SERVING"
+            guard response.isEmpty else { throw RPCError(.internal, "EmptyCall answered \(response.count) bytes") }
+            return "OK"
         }
         let lowLoad = await health.unary(workers: 1, duration: .seconds(unarySeconds), request: { _ in [] }, check: healthCheck)
         let highLoad = await health.unary(workers: streams, duration: .seconds(unarySeconds), request: { _ in [] }, check: healthCheck)
         print("interop FullDuplexCall: \(streams) streams x depth \(depth): \(fixed(streamed.perSecond, 0)) msgs/s, "
               + "p50 \(fixed(streamed.percentile(0.5), 0)) us, p99 \(fixed(streamed.percentile(0.99), 0)) us, errors \(streamed.errors)")
-        print("Health/Check unary, 1 caller: \(fixed(lowLoad.perSecond, 0)) calls/s, p50 \(fixed(lowLoad.percentile(0.5), 0)) us, "
+        print("EmptyCall unary, 1 caller: \(fixed(lowLoad.perSecond, 0)) calls/s, p50 \(fixed(lowLoad.percentile(0.5), 0)) us, "
               + "p99 \(fixed(lowLoad.percentile(0.99), 0)) us; \(streams) callers: \(fixed(highLoad.perSecond, 0)) calls/s, "
               + "p50 \(fixed(highLoad.percentile(0.5), 0)) us, p99 \(fixed(highLoad.percentile(0.99), 0)) us, "
               + "errors \(lowLoad.errors + highLoad.errors)")
