@@ -55,10 +55,16 @@ let package = Package(
             name: "GRPCHTTP2Server",
             dependencies: ["CNGHTTP2", "CZlib", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging]
         ),
+        .target(
+            name: "GRPCHTTP2Client",
+            dependencies: ["CNGHTTP2", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         .target(name: "GRPCHealth", dependencies: ["GRPCProtocol", "CFaceGateProto"]),
 
         // Face pipeline.
         .target(name: "FaceGateAPI", dependencies: ["CFaceGateProto", "GRPCProtocol"]),
+        .target(name: "FaceGateClient", dependencies: ["GRPCHTTP2Client", "FaceGateAPI", "CFaceGateProto"]),
         .target(name: "Embedding", dependencies: ["CFaceGateProto", "CEmbeddingKernels", "CImageCodecs", logging]),
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(
@@ -77,7 +83,7 @@ let package = Package(
         // Executables.
         .executableTarget(
             name: "facegate",
-            dependencies: ["FaceGateService", "Embedding", "GalleryIndex", "OODGate", argumentParser, logging]
+            dependencies: ["FaceGateService", "FaceGateClient", "Embedding", "GalleryIndex", "OODGate", argumentParser, logging]
         ),
         .executableTarget(
             name: "facegate-interop",
@@ -93,6 +99,11 @@ let package = Package(
         .testTarget(name: "GRPCProtocolTests", dependencies: ["GRPCProtocol"]),
         .testTarget(
             name: "GRPCHTTP2ServerTests", dependencies: ["GRPCHTTP2Server", "GRPCProtocol", "FaceGateTesting", "CZlib", "CNGHTTP2"]
+        ),
+        .testTarget(
+            name: "GRPCHTTP2ClientTests",
+            dependencies: ["GRPCHTTP2Client", "GRPCHTTP2Server", "GRPCProtocol", "FaceGateClient", "FaceGateAPI", "GRPCHealth"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "FaceGateAPITests", dependencies: ["FaceGateAPI"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], exclude: ["Fixtures"]),

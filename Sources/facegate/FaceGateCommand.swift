@@ -7,8 +7,8 @@ struct FaceGateCommand: AsyncParsableCommand {
         commandName: "facegate",
         abstract: "Open-set face recognition server and tools.",
         subcommands: [
-            ServeCommand.self, BenchCommand.self, ModelCommand.self, EmbedCommand.self, TrainGateCommand.self, EvalCommand.self,
-            StoreStressCommand.self,
+            ServeCommand.self, EnrollCommand.self, ClassifyCommand.self, GalleryCommand.self, EmbedCommand.self,
+            ModelCommand.self, BenchCommand.self, TrainGateCommand.self, EvalCommand.self, StoreStressCommand.self,
         ]
     )
 }
@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
         subcommands: [
             BenchEngineCommand.self, BenchDlibCommand.self, BenchPreprocessCommand.self, BenchIndexCommand.self,
-            BenchGateCommand.self,
+            BenchGateCommand.self, BenchServeCommand.self,
         ]
     )
 }
