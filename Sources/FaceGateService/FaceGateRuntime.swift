@@ -40,7 +40,7 @@ public final class FaceGateRuntime: Sendable {
         let model = try ModelRegistry(cache: cache, engine: engine).load(config.model.nameOrPath)
         var gate = OODGate.Gate.default
         if let file = config.gate.file {
-            gate = try GateFile.read(from: file, expectedModelID: model.identity.description)
+            gate = try GateFile.read(from: file, expectedModelID: model.identity.sha256)
         }
         gate.policy = config.gate.policy
         let threshold = config.gallery.threshold ?? ServiceConfig.Gallery.defaultThreshold(for: model.identity)

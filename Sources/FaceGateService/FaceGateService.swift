@@ -82,7 +82,7 @@ public final class FaceGateService: Sendable {
                     response.error = ServiceError(error).faceError
                     return response
                 }
-            } emit: { response in
+            } emit: { (response: EmbedResponse) in
                 try await writer.write(response.serialized())
             }
         case .classifyOne:
@@ -106,7 +106,7 @@ public final class FaceGateService: Sendable {
                     response.error = ServiceError(error).faceError
                     return response
                 }
-            } emit: { response in
+            } emit: { (response: ClassifyResponse) in
                 try await writer.write(response.serialized())
             }
         case .enroll:

@@ -43,7 +43,7 @@ public final class FacePipeline: Sendable {
             metrics.batchSize.record(faces.count)
             return try await withCheckedThrowingContinuation { continuation in
                 engineQueue.async {
-                    continuation.resume(with: Result { try model.embed(faces, l2Normalize: true) })
+                    continuation.resume(with: Result { try model.embed(faces, l2Normalize: false) })
                 }
             }
         }
@@ -86,14 +86,15 @@ public final class FacePipeline: Sendable {
             timing.decodeUs = (decoded - started).microseconds
             let prepared = try model.prepare(image, hint: try hint(for: input))
             let landmarks = gateLandmarks(prepared.aligned)
-            let cues = QualityCues(
-                alignedFace: prepared.aligned.image, landmarks: FaceLandmarks(points: landmarks)!)
+            var cues = [QualityCues(alignedFace: prepared.aligned.image, landmarks: FaceLandmarks(points: landmarks)!)]
             let aligned = clock.now
             timing.alignUs = (aligned - decoded).microseconds
-            let embedding = try await batcher.submit(prepared, stream: stream, deadline: deadline)
+            var embedding = try await batcher.submit(prepared, stream: stream, deadline: deadline)
             let embedded = clock.now
             let gateStart = clock.now
-            let verdict = try gate.evaluate(embeddings: embedding, cues: [cues])[0]
+            // The raw output's norm is a gate cue; the embedding leaves here L2-normalised.
+            try QualityCues.attachEmbeddingNorms(&cues, normalising: &embedding, dimensions: embedding.count)
+            let verdict = try gate.evaluate(embeddings: embedding, cues: cues)[0]
             timing.gateUs = (clock.now - gateStart).microseconds
             timing.embedUs = (embedded - aligned).microseconds
             return ProcessedFace(embedding: embedding, verdict: verdict, landmarks: landmarks, timing: timing)
