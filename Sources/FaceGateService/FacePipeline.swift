@@ -28,6 +28,7 @@ public final class FacePipeline: Sendable {
     private let decoder: ImageDecoder
     private let batcher: Batcher<PreparedFace, [Float]>
     private let metrics: ServiceMetrics
+    private let maxOutOfFrameFraction: Float
 
     /// Creates the pipeline and starts its batcher; the engine runs on a dedicated thread so
     /// that a forward pass never blocks Swift's cooperative pool.
@@ -35,6 +36,7 @@ public final class FacePipeline: Sendable {
         self.model = model
         self.gate = gate
         self.metrics = metrics
+        maxOutOfFrameFraction = config.limits.maxOutOfFrameFraction
         var decoderConfig = ImageDecoder.Config()
         decoderConfig.maxPixels = config.limits.maxImagePixels
         decoder = ImageDecoder(config: decoderConfig)
@@ -94,7 +96,8 @@ public final class FacePipeline: Sendable {
             let gateStart = clock.now
             // The raw output's norm is a gate cue; the embedding leaves here L2-normalised.
             try QualityCues.attachEmbeddingNorms(&cues, normalising: &embedding, dimensions: embedding.count)
-            let verdict = try gate.evaluate(embeddings: embedding, cues: cues)[0]
+            var verdict = try gate.evaluate(embeddings: embedding, cues: cues)[0]
+            applyFrameCheck(&verdict, aligned: prepared.aligned, landmarks: landmarks, image: image)
             timing.gateUs = (clock.now - gateStart).microseconds
             timing.embedUs = (embedded - aligned).microseconds
             return ProcessedFace(embedding: embedding, verdict: verdict, landmarks: landmarks, timing: timing)
@@ -151,6 +154,29 @@ public final class FacePipeline: Sendable {
             points += [mouth(left), mouth(right)]
         }
         return points
+    }
+
+    /// Rejects a face that lies partly outside the image (reason `occluded`): the gate's cues
+    /// see only the pixels that exist, so a half face at the frame edge can look fine to them.
+    /// The face region is the landmark predictor's box, or the landmarks' extent.
+    func applyFrameCheck(_ verdict: inout GateVerdict, aligned: AlignedFace, landmarks: [Point2], image: PixelImage) {
+        guard maxOutOfFrameFraction < 1 else { return }
+        let (left, top, right, bottom): (Float, Float, Float, Float)
+        if let box = aligned.box {
+            (left, top, right, bottom) = (Float(box.left), Float(box.top), Float(box.right + 1), Float(box.bottom + 1))
+        } else {
+            let xs = landmarks.map(\.x), ys = landmarks.map(\.y)
+            let side = max((xs.max() ?? 0) - (xs.min() ?? 0), (ys.max() ?? 0) - (ys.min() ?? 0)) * 0.6
+            (left, top, right, bottom) = ((xs.min() ?? 0) - side, (ys.min() ?? 0) - side, (xs.max() ?? 0) + side, (ys.max() ?? 0) + side)
+        }
+        let area = max(1, (right - left) * (bottom - top))
+        let insideWidth = max(0, min(right, Float(image.width)) - max(left, 0))
+        let insideHeight = max(0, min(bottom, Float(image.height)) - max(top, 0))
+        let outside = 1 - insideWidth * insideHeight / area
+        guard outside > maxOutOfFrameFraction else { return }
+        if !verdict.reasons.contains(.occluded) { verdict.reasons.append(.occluded) }
+        verdict.isOutOfDistribution = true
+        if gate.policy == .exclude { verdict.accepted = false }
     }
 
     /// Faces waiting for a batch.

@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var gate: String?
     @Option(help: "What to do with out-of-distribution faces: exclude, flag or off. (default: exclude)")
     var gatePolicy: String?
-    @Option(help: "Open-set distance threshold (Euclidean, unit embeddings). (default: per model; dlib 0.5)")
+    @Option(help: "Open-set distance threshold (Euclidean, unit embeddings). (default: per model; dlib 0.4)")
     var threshold: Float?
     @Option(help: "Index pruning: exact, or ratio:DELTA (the seed's rule, e.g. ratio:1.6). (default: exact)")
     var pruning: String?

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.ours_only("`facegate serve` is ours; grpc-go has no Fac
 def serve(tmp_path_factory):
     """`facegate serve --port 0 --gallery <tmp>` for this module; stopped at teardown."""
     binary = conftest.our_binary("facegate")
-    argv = [binary, "serve", "--host", "127.0.0.1", "--port", "0"]
+    argv = [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0"]
     # --gallery arrives with the gallery/service issues; pass it once `serve` knows it
     helptext = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
     if "--gallery" in helptext:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -53,9 +55,16 @@ class Client:
         except grpc.FutureTimeoutError as e:
             raise FaceGateClientError("connect", grpc.StatusCode.UNAVAILABLE,
                                       f"no connection within {timeout_s} s") from e
-        status = self.health(service)
-        if status != "SERVING":
-            raise FaceGateClientError("health check", grpc.StatusCode.UNAVAILABLE, f"server is {status}")
+        # The server listens before its model and gallery are loaded (NOT_SERVING meanwhile).
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status = self.health(service)
+            if status == "SERVING":
+                return
+            if time.monotonic() > deadline:
+                raise FaceGateClientError("health check", grpc.StatusCode.UNAVAILABLE,
+                                          f"server is still {status} after {timeout_s} s")
+            time.sleep(0.2)
 
     def close(self) -> None:
         """Closes the channel; the stubs must not be used afterwards."""

@@ -59,9 +59,22 @@ public struct ImageDecoder: Sendable {
             }
             return image
         case .png:
+            try checkPNGHeaderSize(bytes)
             return try decodeWithCodec(bytes, name: "PNG", codec: fg_png_decode)
         case nil:
             throw ImageError(.unknownFormat, "not a JPEG or PNG (first bytes \(bytes.prefix(4).map { String($0, radix: 16) }))")
+        }
+    }
+
+    /// Refuses an oversized PNG from its IHDR chunk alone (bytes 16..<24, right after the
+    /// signature), before libpng reads anything else: a bomb is refused even when the rest of
+    /// the file is missing or crafted.
+    private func checkPNGHeaderSize(_ bytes: [UInt8]) throws {
+        guard bytes.count >= 24, bytes[12] == 0x49, bytes[13] == 0x48, bytes[14] == 0x44, bytes[15] == 0x52 else { return }
+        func be32(_ at: Int) -> UInt64 { bytes[at..<(at + 4)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        let width = be32(16), height = be32(20)
+        if width * height > UInt64(max(0, config.maxPixels)) {
+            throw ImageError(.tooLarge, "PNG is \(width)x\(height) pixels, above the limit of \(config.maxPixels)")
         }
     }
 
