@@ -117,3 +117,13 @@ def degraded(name: str, how: str) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=92)
     return out.getvalue()
+
+
+def raw_face_crop(name: str, size: int) -> "pb.Face":
+    """The photo's face box (with a margin) resized to size x size, as raw RGB pixels."""
+    from PIL import Image
+    left, top, right, bottom = BOXES[name]
+    margin = (right - left) // 3
+    image = Image.open(io.BytesIO(photo(name))).convert("RGB")
+    crop = image.crop((left - margin, top - margin, right + margin, bottom + margin)).resize((size, size))
+    return pb.Face(raw=pb.RawImage(width=size, height=size, format=pb.PIXEL_FORMAT_RGB8, pixels=crop.tobytes()))

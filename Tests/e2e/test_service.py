@@ -261,3 +261,87 @@ def test_metrics_count_calls_and_decisions(server, stub, enrolled):
     assert sf.metric_value(text, "facegate_rejects_total") >= 1
     assert "facegate_batch_size_count" in text and "facegate_request_duration_seconds_bucket" in text
     assert sf.metric_value(text, "facegate_gallery_identities") >= 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Durability and load shedding (each with its own server).
+
+def test_restart_after_sigkill_keeps_every_acknowledged_face(tmp_path):
+    gallery = str(tmp_path / "gallery.sqlite")
+    srv = sf.start_serve(gallery, name="facegate-serve-crash")
+    acked: dict[str, str] = {}  # face id -> identity id, only from accepted verdicts
+    try:
+        stub = rpc.FaceGateStub(sf.wait_serving(srv.target))
+        killer = threading.Timer(0.0, lambda: None)
+        for i in range(200):
+            try:
+                answers = sf.enroll(stub, f"person {i}", ["obama.jpg"], allow_cross_identity_match=True)
+            except grpc.RpcError:
+                break  # the server died mid-stream
+            verdict = answers[1].verdict
+            if verdict.accepted:
+                acked[verdict.face_id] = answers[0].started.identity.identity_id
+            if len(acked) == 8:
+                killer = threading.Timer(0.05, lambda: os.kill(srv.pid, 9))
+                killer.start()
+        killer.join()
+        assert srv.wait(30) == -9, "the server was not killed by SIGKILL"
+    finally:
+        sf.stop_serve(srv)
+    assert len(acked) >= 8
+
+    again = sf.start_serve(gallery, name="facegate-serve-restarted")
+    try:
+        stub = rpc.FaceGateStub(sf.wait_serving(again.target))
+        for face_id, identity_id in acked.items():
+            got = stub.GetIdentity(pb.GetIdentityRequest(identity_id=identity_id), timeout=30)
+            assert face_id in [f.face_id for f in got.faces], (face_id, got)
+        stats = stub.GetGalleryStats(pb.GetGalleryStatsRequest(), timeout=30)
+        assert stats.face_count >= len(acked)
+        # every stored face is whole: the index rebuilt from the store answers with it
+        answer = stub.ClassifyOne(pb.ClassifyRequest(face=sf.face("obama.jpg")), timeout=120)
+        assert answer.decision == pb.DECISION_MATCH and answer.candidates[0].distance < 0.05
+    finally:
+        sf.stop_serve(again)
+
+
+def test_overload_is_shed_with_resource_exhausted_and_counted(tmp_path):
+    srv = sf.start_serve(str(tmp_path / "gallery.sqlite"), "--max-batch", "1", "--max-queued-faces", "1",
+                         "--max-delay-ms", "0", "--engine-threads", "1", name="facegate-serve-overload")
+    try:
+        channel = sf.wait_serving(srv.target)
+        stub = rpc.FaceGateStub(channel)
+        # Raw pixels of a face crop: nearly free to decode, so the engine is the bottleneck.
+        request = pb.EmbedRequest(face=sf.raw_face_crop("obama.jpg", 160))
+        codes: list = []
+        lock = threading.Lock()
+
+        def call() -> None:
+            try:
+                stub.EmbedOne(request, timeout=120)
+                code = grpc.StatusCode.OK
+            except grpc.RpcError as err:
+                code = err.code()
+            with lock:
+                codes.append(code)
+
+        threads = [threading.Thread(target=call) for _ in range(48)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}, codes
+        assert codes.count(grpc.StatusCode.RESOURCE_EXHAUSTED) >= 1, codes
+        assert codes.count(grpc.StatusCode.OK) >= 1, codes
+
+        # a deadline that passes while the face waits removes it from the queue
+        with pytest.raises(grpc.RpcError) as err:
+            stub.EmbedOne(request, timeout=0.001)
+        assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        text = sf.scrape(sf.metrics_port(srv))
+        assert sf.metric_value(text, "facegate_faces_dropped_total", why="shed") >= 1
+        assert sf.metric_value(text, "facegate_requests_total", method="EmbedOne", code="RESOURCE_EXHAUSTED") >= 1
+        # and the server still answers normally afterwards
+        assert len(stub.EmbedOne(request, timeout=120).embedding) == 128
+    finally:
+        sf.stop_serve(srv)
