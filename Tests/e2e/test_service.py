@@ -345,3 +345,41 @@ def test_overload_is_shed_with_resource_exhausted_and_counted(tmp_path):
         assert len(stub.EmbedOne(request, timeout=120).embedding) == 128
     finally:
         sf.stop_serve(srv)
+
+
+def test_go_client_example_runs_the_same_flow(tmp_path):
+    """Clients/go's example (built offline by scripts/build-go-client.sh): enroll, classify."""
+    example = os.path.join(sf.REPO, ".build-go", "facegate-example")
+    if not os.path.exists(example):
+        pytest.fail("Go example not built: run scripts/build-go-client.sh (scripts/test.sh does)", pytrace=False)
+    # The example sends whole photos without boxes, as a crop-based camera would: use face crops.
+    from PIL import Image
+    import io
+    crops = {}
+    for name in ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg"]:
+        left, top, right, bottom = sf.BOXES[name]
+        margin = (right - left) // 2
+        image = Image.open(io.BytesIO(sf.photo(name))).convert("RGB")
+        crop = image.crop((left - margin, top - margin, right + margin, bottom + margin))
+        path = tmp_path / name
+        crop.save(path, format="JPEG", quality=95)
+        crops[name] = str(path)
+    srv = sf.start_serve(str(tmp_path / "gallery.sqlite"), name="facegate-serve-go")
+    try:
+        sf.wait_serving(srv.target).close()
+
+        def run(*args: str) -> str:
+            out = subprocess.run([example, "-addr", srv.target, "-timeout", "300s", *args],
+                                 capture_output=True, text=True, timeout=320)
+            assert out.returncode == 0, out.stderr
+            return out.stdout
+
+        assert run("health").strip() == "SERVING"
+        enrolled = run("enroll", "Barack Obama", crops["obama.jpg"], crops["obama2.jpg"])
+        assert "created=true" in enrolled and enrolled.count(": accepted face ") == 2, enrolled
+        classified = run("classify", crops["obama3.jpg"], crops["biden.jpg"]).splitlines()
+        assert "DECISION_MATCH Barack Obama" in classified[0], classified
+        assert "DECISION_UNKNOWN" in classified[1], classified
+        assert "identities=1 faces=2" in run("stats")
+    finally:
+        sf.stop_serve(srv)
