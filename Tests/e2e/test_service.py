@@ -383,3 +383,65 @@ def test_go_client_example_runs_the_same_flow(tmp_path):
         assert "identities=1 faces=2" in run("stats")
     finally:
         sf.stop_serve(srv)
+
+
+SOAK_SECONDS = float(os.environ.get("FACEGATE_SOAK_SECONDS", "30"))
+
+
+def test_64_concurrent_classify_streams(tmp_path):
+    """64 bidi Classify streams for SOAK_SECONDS (30 s by default): no errors, every answer the
+    right identity, server memory stable (RSS after warm-up vs at the end)."""
+    srv = sf.start_serve(str(tmp_path / "gallery.sqlite"), name="facegate-serve-soak")
+    try:
+        channel = sf.wait_serving(srv.target)
+        stub = rpc.FaceGateStub(channel)
+        sf.enroll(stub, "Barack Obama", ["obama.jpg", "obama2.jpg"])
+        sf.enroll(stub, "Joe Biden", ["biden.jpg"])
+        frames = [(sf.raw_face_crop("obama3.jpg", 160), "Barack Obama"), (sf.raw_face_crop("biden.jpg", 160), "Joe Biden")]
+        end = time.monotonic() + SOAK_SECONDS
+        failures: list[str] = []
+        answered = [0] * 64
+        rss: list[int] = []
+
+        def camera(index: int) -> None:
+            expected: list[str] = []
+            answered_one = threading.Semaphore(0)
+
+            def requests():
+                # A camera keeps one frame in flight: the next frame follows the last answer.
+                n = 0
+                while time.monotonic() < end and not failures:
+                    face, name = frames[(index + n) % 2]
+                    expected.append(name)
+                    yield pb.ClassifyRequest(request_id=f"{index}/{n}", face=face)
+                    n += 1
+                    if not answered_one.acquire(timeout=300):
+                        return
+
+            try:
+                for i, answer in enumerate(stub.Classify(requests(), timeout=SOAK_SECONDS + 300)):
+                    ok = (answer.request_id == f"{index}/{i}" and answer.decision == pb.DECISION_MATCH
+                          and answer.candidates[0].display_name == expected[i])
+                    if not ok:
+                        failures.append(f"stream {index} answer {i}: {answer}")
+                        return
+                    answered[index] += 1
+                    answered_one.release()
+            except grpc.RpcError as err:
+                failures.append(f"stream {index}: {err.code()} {err.details()}")
+
+        threads = [threading.Thread(target=camera, args=(i,)) for i in range(64)]
+        for t in threads:
+            t.start()
+        time.sleep(min(5.0, SOAK_SECONDS / 3))
+        rss.append(srv.rss_bytes())
+        for t in threads:
+            t.join()
+        rss.append(srv.rss_bytes())
+        assert not failures, failures[:3]
+        assert all(n > 0 for n in answered), answered
+        assert rss[1] <= rss[0] * 1.5 + 64 * 2**20, f"RSS grew from {rss[0]} to {rss[1]} bytes"
+        text = sf.scrape(sf.metrics_port(srv))
+        assert sf.metric_value(text, "facegate_decisions_total", decision="match") >= sum(answered)
+    finally:
+        sf.stop_serve(srv)
