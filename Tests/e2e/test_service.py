@@ -445,3 +445,28 @@ def test_64_concurrent_classify_streams(tmp_path):
         assert sf.metric_value(text, "facegate_decisions_total", decision="match") >= sum(answered)
     finally:
         sf.stop_serve(srv)
+
+
+MOBILEFACENET = os.path.join(sf.REPO, "..", "shared", "models", "mobilefacenet_foamliu.onnx")
+
+
+def test_mobilefacenet_serves_the_same_flow(tmp_path):
+    """Optional tier: a MobileNetV2-class ONNX model (../shared, development only) end to end."""
+    if not os.path.exists(MOBILEFACENET):
+        pytest.skip(f"optional MobileFaceNet tier: {MOBILEFACENET} is absent (development data, not shipped)")
+    srv = sf.start_serve(str(tmp_path / "gallery.sqlite"), "--model", MOBILEFACENET, name="facegate-serve-mfn")
+    try:
+        stub = rpc.FaceGateStub(sf.wait_serving(srv.target))
+        stats = stub.GetGalleryStats(pb.GetGalleryStatsRequest(), timeout=30)
+        assert stats.model_id.startswith("mobilefacenet_foamliu@sha256:") and stats.embedding_dim == 128
+        enrolled = sf.enroll(stub, "Barack Obama", ["obama.jpg", "obama2.jpg"])
+        assert [r.verdict.accepted for r in enrolled[1:-1]] == [True, True], enrolled
+        unknown = stub.ClassifyOne(pb.ClassifyRequest(face=sf.face("biden.jpg")), timeout=120)
+        assert unknown.decision == pb.DECISION_UNKNOWN, unknown
+        match = stub.ClassifyOne(pb.ClassifyRequest(face=sf.face("obama3.jpg")), timeout=120)
+        assert match.decision == pb.DECISION_MATCH and match.candidates[0].display_name == "Barack Obama", match
+        blurred = sf.degraded("obama3.jpg", "blur")
+        rejected = stub.ClassifyOne(pb.ClassifyRequest(face=sf.face("obama3.jpg", blurred)), timeout=120)
+        assert rejected.decision == pb.DECISION_REJECTED and pb.REJECT_REASON_BLURRY in rejected.ood.reasons
+    finally:
+        sf.stop_serve(srv)
