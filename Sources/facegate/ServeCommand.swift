@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     var pruning: String?
     @Option(help: "Most faces per engine batch. (default: 8)")
     var maxBatch: Int?
-    @Option(help: "Longest wait for a batch to fill, milliseconds. (default: 2)")
+    @Option(help: "Longest wait for a batch to fill, milliseconds. (default: 0)")
     var maxDelayMs: Double?
     @Option(help: "Most faces waiting for a batch before new ones get RESOURCE_EXHAUSTED. (default: 256)")
     var maxQueuedFaces: Int?
@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(help: "TLS private key (PEM).")
     var tlsKey: String?
-    @Option(help: "Prometheus /metrics port; 0 picks a free one, -1 disables it. (default: 9464)")
+    @Option(help: "Prometheus /metrics port; 0 picks a free one, -1 (written --metrics-port=-1) disables it. (default: 9464)")
     var metricsPort: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (default: info)")
     var logLevel: String?
