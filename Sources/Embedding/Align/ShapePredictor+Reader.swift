@@ -7,13 +7,7 @@ extension ShapePredictor {
     ///   naming the file and byte offset when the bytes are truncated, corrupt or inconsistent
     ///   (trees that are not complete, indices out of range, mismatched shapes).
     public static func read(contentsOf url: URL) throws -> ShapePredictor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw EngineError(.fileUnreadable, "\(url.path): \(error.localizedDescription)")
-        }
-        return try parse([UInt8](data), source: url.lastPathComponent)
+        try parse(try DlibStreamReader.fileBytes(url), source: url.lastPathComponent)
     }
 
     /// Parses the bytes of a shape predictor file; `source` names it in error messages.

@@ -7,13 +7,7 @@ extension DlibNetwork {
     ///   `.malformedModel` (naming the file and byte offset) when the bytes are truncated, corrupt
     ///   or inconsistent, `.unsupportedOperator` for layer types this reader does not know.
     public static func read(contentsOf url: URL) throws -> DlibNetwork {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw EngineError(.fileUnreadable, "\(url.path): \(error.localizedDescription)")
-        }
-        return try parse([UInt8](data), source: url.lastPathComponent)
+        try parse(try DlibStreamReader.fileBytes(url), source: url.lastPathComponent)
     }
 
     /// Parses the bytes of a dlib DNN file; `source` names it in error messages.

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -168,5 +169,17 @@ struct DlibStreamReader {
             throw error("\(what) = \(count) elements cannot fit in the \(remaining) bytes left", at: start)
         }
         return count
+    }
+}
+
+extension DlibStreamReader {
+    /// The whole file, for the dlib readers.
+    /// - Throws: `EngineError(.fileUnreadable)` naming the path.
+    static func fileBytes(_ url: URL) throws -> [UInt8] {
+        do {
+            return [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw EngineError(.fileUnreadable, "\(url.path): \(error.localizedDescription)")
+        }
     }
 }
