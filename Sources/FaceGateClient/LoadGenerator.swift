@@ -125,7 +125,7 @@ public struct LoadGenerator: Sendable {
         return result
     }
 
-    /// Runs `workers` tasks issuing unary calls back to back for `duration`.
+    /// Runs `workers` tasks issuing unary calls back to back for `duration` (at least one call each).
     public func unary(workers: Int, duration: Duration,
                request: @escaping @Sendable (Int) -> [UInt8], check: @escaping Check) async -> Result {
         let clock = ContinuousClock()
@@ -136,7 +136,8 @@ public struct LoadGenerator: Sendable {
                 group.addTask {
                     var result = Result()
                     var index = worker * 7919
-                    while clock.now < end {
+                    // Every worker makes at least one call, even when it starts late on a busy machine.
+                    repeat {
                         let t0 = clock.now
                         do {
                             let response = try await client.unary(path, request: request(index), timeout: timeout)
@@ -149,7 +150,7 @@ public struct LoadGenerator: Sendable {
                             result.note(error)
                         }
                         index += 1
-                    }
+                    } while clock.now < end
                     return result
                 }
             }

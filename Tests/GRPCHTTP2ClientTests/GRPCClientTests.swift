@@ -294,7 +294,7 @@ import Testing
         let shutdown = Task { await server.shutdownGracefully() }
         // The GOAWAY reaches the client soon; until then new calls may still be accepted.
         var refused: RPCError?
-        for _ in 0..<200 where refused == nil {
+        for _ in 0..<1000 where refused == nil {
             do {
                 _ = try await client.unary(TestService.unary, request: [2], timeout: .seconds(10))
                 try await Task.sleep(for: .milliseconds(10))

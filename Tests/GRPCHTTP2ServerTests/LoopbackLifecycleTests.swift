@@ -56,14 +56,17 @@ import Testing
 
     @Test func gracefulShutdownLetsInFlightCallsFinish() async throws {
         var router = Router()
+        let probe = Probe()
         router.registerUnary(MethodPath(service: "test.Echo", method: "Slow")) { request, _ in
+            probe.record("started")
             try await Task.sleep(for: .milliseconds(300))
             return request
         }
         try await LoopbackServer.with(router: router) { server in
             let client = try RawHTTP2Client(port: server.port)
             let stream = try client.start(path: "/test.Echo/Slow", body: grpcFrame([4]), endStream: true)
-            try await Task.sleep(for: .milliseconds(50))
+            // Shut down only once the call is in flight (a fixed sleep raced on a loaded machine).
+            #expect(await probe.next() == "started")
             async let drained: Void = server.server.shutdownGracefully()
             try client.pump(until: { client.response(stream)?.closed == true })
             #expect(client.response(stream)?.value("grpc-status") == "0")
