@@ -37,7 +37,7 @@ final class RecordingProcessor: Sendable {
 
 /// Polls `condition` until true (bounded; no timing assertion, just a wait for progress).
 func eventually(_ condition: @Sendable () async -> Bool) async {
-    for _ in 0..<2000 {
+    for _ in 0..<20_000 {
         if await condition() { return }
         try? await Task.sleep(for: .milliseconds(2))
     }

@@ -1,4 +1,5 @@
 import CNGHTTP2
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +113,7 @@ public final class RawHTTP2Client {
     /// Sends a request and reads until its stream closes (or `timeoutMilliseconds` of silence).
     public func request(path: String, contentType: String = "application/grpc",
                         extraHeaders: [(String, String)] = [], body: [UInt8],
-                        timeoutMilliseconds: Int32 = 5000) throws -> Response {
+                        timeoutMilliseconds: Int32 = 60_000) throws -> Response {
         let id = try start(path: path, contentType: contentType, extraHeaders: extraHeaders, body: body, endStream: true)
         try pump(until: { self.responses[id]?.closed == true }, timeoutMilliseconds: timeoutMilliseconds)
         return responses[id] ?? Response()
@@ -168,7 +169,7 @@ public final class RawHTTP2Client {
     }
 
     /// Reads until `condition` holds or nothing arrives for `timeoutMilliseconds`.
-    public func pump(until condition: () -> Bool, timeoutMilliseconds: Int32 = 5000) throws {
+    public func pump(until condition: () -> Bool, timeoutMilliseconds: Int32 = 60_000) throws {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !condition() {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -199,7 +200,7 @@ public final class RawHTTP2Client {
     }
 
     /// Reads until the server closes the connection; returns the bytes read before EOF.
-    public func readUntilClosed(timeoutMilliseconds: Int32 = 5000) throws -> [UInt8] {
+    public func readUntilClosed(timeoutMilliseconds: Int32 = 60_000) throws -> [UInt8] {
         var all: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -224,5 +225,17 @@ public final class RawHTTP2Client {
                 sent += w
             }
         }
+    }
+}
+
+/// Runs blocking client code on a thread of its own.
+///
+/// `RawHTTP2Client` blocks in `poll`; on a 2-core machine the cooperative pool has two threads,
+/// so a test that blocks one while its server needs the pool (handlers off the event loop) can
+/// starve when other tests block the other. Such tests run their client here.
+public func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
     }
 }

@@ -17,7 +17,7 @@ final class Probe: Sendable {
 
     func record(_ event: String) { continuation.yield(event) }
 
-    /// The first recorded event, or "none" if nothing happens within 5 s (a hang guard only).
+    /// The first recorded event, or "none" if nothing happens within 60 s (a hang guard only).
     func next() async -> String {
         await withTaskGroup(of: String.self) { group in
             group.addTask { [events] in
@@ -25,7 +25,7 @@ final class Probe: Sendable {
                 return "finished"
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(5))
+                try? await Task.sleep(for: .seconds(60))
                 return "none"
             }
             let first = await group.next()!
