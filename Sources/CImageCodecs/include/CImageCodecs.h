@@ -49,4 +49,6 @@ int fg_png_decode(const uint8_t *data, size_t length, uint64_t max_pixels, fg_de
 /// Releases the pixels of a decoded image (safe on an image that owns none).
 void fg_decoded_image_free(fg_decoded_image *image);
 
+#include "fg_align.h"
+
 #endif

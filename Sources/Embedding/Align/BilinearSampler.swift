@@ -1,8 +1,18 @@
+import CImageCodecs
+
 /// dlib's `interpolate_bilinear` + `transform_image` for RGB: each output pixel (x, y) samples
 /// the source at `map(x, y)` in double; a sample whose 2x2 neighbourhood leaves the source is
 /// black; values are truncated (not rounded) to 8 bits.
 enum BilinearSampler {
+    /// Samples with the C kernel (bit-identical to `referenceSample`).
     static func sample(_ source: PixelImage, map: AffineTransform2D, into output: inout PixelImage) {
+        let m = [map.m.0, map.m.1, map.m.2, map.m.3], t = [map.t.0, map.t.1]
+        let (ow, oh) = (Int32(output.width), Int32(output.height))
+        fg_bilinear_rgb(source.pixels, Int32(source.width), Int32(source.height), m, t, &output.pixels, ow, oh)
+    }
+
+    /// The same sampling in plain Swift: the reference the C kernel is tested against.
+    static func referenceSample(_ source: PixelImage, map: AffineTransform2D, into output: inout PixelImage) {
         let w = source.width, h = source.height
         let ow = output.width, oh = output.height
         source.pixels.withUnsafeBufferPointer { src in

@@ -1,9 +1,23 @@
+import CImageCodecs
+
 /// dlib's `pyramid_down<2>` for RGB images: a separable [1 4 6 4 1] filter with the sampling
 /// grid and integer truncation of dlib's RGB overload (16-bit accumulators, sum / 256).
 enum ImagePyramid {
     /// The next level, `((rows - 3) / 2) x ((columns - 3) / 2)`; nil when the input has 8 or
     /// fewer rows or columns (dlib returns an empty image then).
     static func down(_ image: PixelImage) -> PixelImage? {
+        let rows = image.height, cols = image.width
+        guard rows > 8, cols > 8, image.format == .rgb else { return nil }
+        let tempCols = (cols - 3) / 2
+        let outRows = (rows - 3) / 2
+        var temp = [UInt16](repeating: 0, count: rows * tempCols * 3)
+        var out = [UInt8](repeating: 0, count: outRows * tempCols * 3)
+        fg_pyramid_down_rgb(image.pixels, Int32(rows), Int32(cols), &temp, &out)
+        return PixelImage(validatedWidth: tempCols, height: outRows, format: .rgb, pixels: out)
+    }
+
+    /// The same filter in plain Swift: the reference the C kernel is tested against.
+    static func referenceDown(_ image: PixelImage) -> PixelImage? {
         let rows = image.height, cols = image.width
         guard rows > 8, cols > 8, image.format == .rgb else { return nil }
         let tempCols = (cols - 3) / 2

@@ -1,3 +1,4 @@
+import CImageCodecs
 import Foundation
 
 /// dlib's cascaded-regression-tree landmark predictor (`shape_predictor_5_face_landmarks.dat`).
@@ -17,6 +18,10 @@ public struct ShapePredictor: Sendable {
     struct Cascade: Sendable {
         /// `trees * splitsPerTree` split nodes, tree-major.
         var splits: [Split]
+        /// The splits' feature pairs (a, b), interleaved: the layout the C kernel reads.
+        var splitFeatures: [Int32]
+        /// The splits' thresholds.
+        var thresholds: [Float]
         /// `trees * leavesPerTree * 2 * landmarks` leaf offsets, tree-major.
         var leaves: [Float]
         /// Landmark index each feature pixel is anchored to.
@@ -24,6 +29,16 @@ public struct ShapePredictor: Sendable {
         /// Feature pixel offsets (dx, dy) in box-normalised coordinates, interleaved.
         var deltas: [Float]
         var treeCount: Int
+
+        init(splits: [Split], leaves: [Float], anchors: [Int32], deltas: [Float], treeCount: Int) {
+            self.splits = splits
+            splitFeatures = splits.flatMap { [$0.a, $0.b] }
+            thresholds = splits.map(\.threshold)
+            self.leaves = leaves
+            self.anchors = anchors
+            self.deltas = deltas
+            self.treeCount = treeCount
+        }
     }
 
     /// The mean shape (x0, y0, x1, y1, ...) in box-normalised coordinates.
@@ -43,6 +58,24 @@ public struct ShapePredictor: Sendable {
     public func predict(gray: PixelImage, box: FaceBox) -> [Point2] {
         let n = landmarkCount
         var current = initialShape
+        let frame = [Double(box.left), Double(box.top), Double(box.right - box.left), Double(box.bottom - box.top)]
+        let maxFeatures = cascades.reduce(0) { max($0, $1.anchors.count) }
+        var features = [Float](repeating: 0, count: maxFeatures)
+        for cascade in cascades {
+            let l = linearPart(from: initialShape, to: current)
+            let m = [l.0, l.1, l.2, l.3]
+            fg_shape_cascade(gray.pixels, Int32(gray.width), Int32(gray.height), gray.format == .rgb ? 3 : 1,
+                             frame, m, cascade.anchors, cascade.deltas, Int32(cascade.anchors.count), &features,
+                             cascade.splitFeatures, cascade.thresholds, Int32(cascade.treeCount),
+                             Int32(splitsPerTree), cascade.leaves, Int32(n), &current)
+        }
+        return points(current, box: box)
+    }
+
+    /// The same prediction in plain Swift: the reference the C kernel is tested against.
+    func referencePredict(gray: PixelImage, box: FaceBox) -> [Point2] {
+        let n = landmarkCount
+        var current = initialShape
         let left = Double(box.left), top = Double(box.top)
         let sx = Double(box.right - box.left), sy = Double(box.bottom - box.top)
         let width = gray.width, height = gray.height
@@ -55,7 +88,7 @@ public struct ShapePredictor: Sendable {
             current.withUnsafeMutableBufferPointer { cur in
                 features.withUnsafeMutableBufferPointer { feat in
                     for c in cascades.indices {
-                        let m = linearPart(from: initialShape, to: UnsafeBufferPointer(cur))
+                        let m = linearPart(from: initialShape, to: Array(cur))
                         cascades[c].anchors.withUnsafeBufferPointer { anchors in
                             cascades[c].deltas.withUnsafeBufferPointer { deltas in
                                 for j in 0..<anchors.count {
@@ -96,7 +129,14 @@ public struct ShapePredictor: Sendable {
                 }
             }
         }
-        return (0..<n).map { i in
+        return points(current, box: box)
+    }
+
+    /// Box-normalised shape -> integer pixel positions (dlib rounds to the nearest pixel).
+    private func points(_ current: [Float], box: FaceBox) -> [Point2] {
+        let left = Double(box.left), top = Double(box.top)
+        let sx = Double(box.right - box.left), sy = Double(box.bottom - box.top)
+        return (0..<landmarkCount).map { i in
             let x = (left + Double(current[2 * i]) * sx + 0.5).rounded(.down)
             let y = (top + Double(current[2 * i + 1]) * sy + 0.5).rounded(.down)
             // Clamp absurd outputs (hostile model files) to a finite range.
@@ -107,7 +147,7 @@ public struct ShapePredictor: Sendable {
 
     /// The 2x2 part of the similarity from `from` to `to` (Umeyama, as dlib's
     /// `find_similarity_transform`), computed in double and cast to float.
-    private func linearPart(from: [Float], to: UnsafeBufferPointer<Float>) -> (Float, Float, Float, Float) {
+    private func linearPart(from: [Float], to: [Float]) -> (Float, Float, Float, Float) {
         let n = from.count / 2
         var mfx = 0.0, mfy = 0.0, mtx = 0.0, mty = 0.0
         for i in 0..<n {
