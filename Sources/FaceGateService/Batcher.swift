@@ -22,6 +22,8 @@ public final class Batcher<Input: Sendable, Output: Sendable>: Sendable {
         public var maxDelay: Duration = .zero
         /// Most items waiting (not yet in a running batch) before new ones are refused.
         public var maxQueued: Int = 256
+        /// Batches the processor may run at the same time (1 = strictly one after another).
+        public var maxConcurrentBatches: Int = 1
 
         /// The defaults.
         public init() {}
@@ -61,7 +63,7 @@ public final class Batcher<Input: Sendable, Output: Sendable>: Sendable {
     private let worker: Task<Void, Never>
 
     /// Starts the batcher; `process` receives a non-empty batch and must return one output per
-    /// input, in order. `process` runs on one batch at a time.
+    /// input, in order. `process` runs on at most `maxConcurrentBatches` batches at a time.
     public init(
         config: Config = Config(), logger: Logger = Logger(label: "facegate.batcher"),
         process: @escaping @Sendable ([Input]) async throws -> [Output]
@@ -130,6 +132,8 @@ actor BatchQueue<Input: Sendable, Output: Sendable> {
     private(set) var queuedCount = 0
     private let ids = IDSource()
     private var wakeUp: CheckedContinuation<Void, Never>?
+    /// Batches handed to the processor and not finished yet.
+    private var running = 0
     private var isShutDown = false
     private(set) var statistics = Batcher<Input, Output>.Statistics()
 
@@ -207,10 +211,18 @@ actor BatchQueue<Input: Sendable, Output: Sendable> {
         wakeUp = nil
     }
 
-    /// The worker loop: wait for items, close a batch, process it, repeat.
-    func run(process: @Sendable ([Input]) async throws -> [Output], logger: Logger) async {
+    /// The worker loop: wait for items and a free processor slot, close a batch, start it, repeat.
+    func run(process: @escaping @Sendable ([Input]) async throws -> [Output], logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            await loop(process: process, logger: logger, group: &group)
+            await group.waitForAll()
+        }
+    }
+
+    private func loop(process: @escaping @Sendable ([Input]) async throws -> [Output], logger: Logger,
+                      group: inout TaskGroup<Void>) async {
         while !Task.isCancelled && !isShutDown {
-            if queuedCount == 0 {
+            if queuedCount == 0 || running >= max(1, config.maxConcurrentBatches) {
                 await withCheckedContinuation { wakeUp = $0 }
                 continue
             }
@@ -227,19 +239,34 @@ actor BatchQueue<Input: Sendable, Output: Sendable> {
             statistics.processed += batch.count
             statistics.recentBatchSizes.append(batch.count)
             if statistics.recentBatchSizes.count > 1024 { statistics.recentBatchSizes.removeFirst(512) }
-            do {
-                let outputs = try await process(batch.map(\.input))
-                guard outputs.count == batch.count else {
-                    let message = "batch processor returned \(outputs.count) outputs for \(batch.count) inputs"
-                    logger.error("\(message)")
-                    for item in batch { item.continuation.resume(returning: .failure(.processorFailed(message))) }
-                    continue
-                }
-                for (item, output) in zip(batch, outputs) { item.continuation.resume(returning: .success(output)) }
-            } catch {
-                logger.error("batch failed", metadata: ["error": "\(error)", "size": "\(batch.count)"])
-                for item in batch { item.continuation.resume(returning: .failure(.processorFailed("\(error)"))) }
+            running += 1
+            group.addTask {
+                await Self.complete(batch, process: process, logger: logger)
+                await self.batchFinished()
             }
+        }
+    }
+
+    private func batchFinished() {
+        running -= 1
+        wakeUp?.resume()
+        wakeUp = nil
+    }
+
+    /// Runs one batch and resumes each of its items with its output or the batch's failure.
+    private static func complete(_ batch: [Item], process: @Sendable ([Input]) async throws -> [Output], logger: Logger) async {
+        do {
+            let outputs = try await process(batch.map(\.input))
+            guard outputs.count == batch.count else {
+                let message = "batch processor returned \(outputs.count) outputs for \(batch.count) inputs"
+                logger.error("\(message)")
+                for item in batch { item.continuation.resume(returning: .failure(.processorFailed(message))) }
+                return
+            }
+            for (item, output) in zip(batch, outputs) { item.continuation.resume(returning: .success(output)) }
+        } catch {
+            logger.error("batch failed", metadata: ["error": "\(error)", "size": "\(batch.count)"])
+            for item in batch { item.continuation.resume(returning: .failure(.processorFailed("\(error)"))) }
         }
     }
 

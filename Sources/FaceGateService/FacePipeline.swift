@@ -40,7 +40,8 @@ public final class FacePipeline: Sendable {
         var decoderConfig = ImageDecoder.Config()
         decoderConfig.maxPixels = config.limits.maxImagePixels
         decoder = ImageDecoder(config: decoderConfig)
-        let engineQueue = DispatchQueue(label: "facegate.engine", qos: .userInitiated)
+        // Concurrent: the batcher bounds how many batches run at once (`maxConcurrentBatches`).
+        let engineQueue = DispatchQueue(label: "facegate.engine", qos: .userInitiated, attributes: .concurrent)
         batcher = Batcher(config: config.batching, logger: logger) { faces in
             metrics.batchSize.record(faces.count)
             return try await withCheckedThrowingContinuation { continuation in

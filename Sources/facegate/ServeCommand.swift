@@ -59,6 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConcurrentStreams: Int?
     @Option(help: "Engine threads per batch. (default: 2)")
     var engineThreads: Int?
+    @Option(help: "Batches the engine runs at the same time. (default: 1)")
+    var concurrentBatches: Int?
     @Option(help: "Seconds in-flight calls may run after SIGTERM. (default: 10)")
     var drainGraceSeconds: Double?
     @Option(help: "TLS certificate chain (PEM); with --tls-key serves TLS with ALPN h2.")
@@ -125,6 +127,8 @@ struct ServeCommand: AsyncParsableCommand {
             try positive("max-concurrent-streams", maxConcurrentStreams ?? settings.int("max-concurrent-streams"))
             ?? c.server.http2.maxConcurrentStreams
         c.model.engineThreads = try positive("engine-threads", engineThreads ?? settings.int("engine-threads")) ?? c.model.engineThreads
+        c.batching.maxConcurrentBatches =
+            try positive("concurrent-batches", concurrentBatches ?? settings.int("concurrent-batches")) ?? c.batching.maxConcurrentBatches
         if let grace = try drainGraceSeconds ?? settings.double("drain-grace-seconds") {
             c.server.shutdown.drainGrace = .milliseconds(Int64(grace * 1000))
         }

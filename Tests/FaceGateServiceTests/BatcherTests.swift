@@ -46,9 +46,11 @@ func eventually(_ condition: @Sendable () async -> Bool) async {
 @Suite("Batcher")
 struct BatcherTests {
     private func makeBatcher(
-        maxBatch: Int = 4, maxDelay: Duration = .milliseconds(1), maxQueued: Int = 64, processor: RecordingProcessor
+        maxBatch: Int = 4, maxDelay: Duration = .milliseconds(1), maxQueued: Int = 64, concurrentBatches: Int = 1,
+        processor: RecordingProcessor
     ) -> Batcher<Int, Int> {
         var config = Batcher<Int, Int>.Config()
+        config.maxConcurrentBatches = concurrentBatches
         config.maxBatch = maxBatch
         config.maxDelay = maxDelay
         config.maxQueued = maxQueued
@@ -82,6 +84,22 @@ struct BatcherTests {
         for task in rest { _ = try await task.value }
         #expect(processor.batches.count == 3)
         #expect(processor.batches[1].count == 4 && processor.batches[2].count == 4)
+    }
+
+    @Test func upToTheConcurrencyLimitBatchesRunSideBySide() async throws {
+        let processor = RecordingProcessor(held: true)
+        let batcher = makeBatcher(maxBatch: 1, concurrentBatches: 2, processor: processor)
+        let tasks = (0..<3).map { i in Task { try await batcher.submit(i, stream: UInt64(i)) } }
+        // Two batches are held inside the processor at once; the third waits for a free slot.
+        await eventually { processor.batches.count == 2 }
+        await eventually { await batcher.queuedCount() == 1 }
+        #expect(processor.batches.count == 2)
+        processor.release()
+        var outputs: [Int] = []
+        for task in tasks { outputs.append(try await task.value) }
+        #expect(outputs == [0, 10, 20])
+        #expect(processor.batches.count == 3)
+        #expect(await batcher.statistics().batches == 3)
     }
 
     @Test func refusesWorkWhenTheQueueIsFull() async throws {
