@@ -17,6 +17,19 @@ public struct ProcessedFace: Sendable {
     public var timing: TimingMessage
 }
 
+/// One face's result from an engine batch.
+public struct EngineOutput: Sendable {
+    /// The raw (not yet normalised) embedding.
+    public var embedding: [Float]
+    /// When its batch's forward pass started.
+    public var batchStarted: ContinuousClock.Instant
+    /// Its share of the forward pass: batch time / batch size, microseconds.
+    public var shareUs: UInt32
+}
+
+/// The batcher between the face pipeline and the engine.
+public typealias FaceBatcher = Batcher<PreparedFace, EngineOutput>
+
 /// The per-face work of every method: decode, align, measure cues, embed (batched across all
 /// calls), gate. Decode and align run in the caller's task, so faces of concurrent calls are
 /// prepared in parallel while the engine runs the previous batch on its own thread.
@@ -26,7 +39,7 @@ public final class FacePipeline: Sendable {
     /// The OOD gate.
     public let gate: Gate
     private let decoder: ImageDecoder
-    private let batcher: Batcher<PreparedFace, [Float]>
+    private let batcher: FaceBatcher
     private let metrics: ServiceMetrics
     private let maxOutOfFrameFraction: Float
 
@@ -46,7 +59,12 @@ public final class FacePipeline: Sendable {
             metrics.batchSize.record(faces.count)
             return try await withCheckedThrowingContinuation { continuation in
                 engineQueue.async {
-                    continuation.resume(with: Result { try model.embed(faces, l2Normalize: false) })
+                    let started = ContinuousClock.now
+                    continuation.resume(with: Result {
+                        let embeddings = try model.embed(faces, l2Normalize: false)
+                        let share = (ContinuousClock.now - started).microseconds / UInt32(max(1, faces.count))
+                        return embeddings.map { EngineOutput(embedding: $0, batchStarted: started, shareUs: share) }
+                    })
                 }
             }
         }
@@ -92,17 +110,18 @@ public final class FacePipeline: Sendable {
             var cues = [QualityCues(alignedFace: prepared.aligned.image, landmarks: FaceLandmarks(points: landmarks)!)]
             let aligned = clock.now
             timing.alignUs = (aligned - decoded).microseconds
-            var embedding = try await batcher.submit(prepared, stream: stream, deadline: deadline)
-            let embedded = clock.now
+            let output = try await batcher.submit(prepared, stream: stream, deadline: deadline)
+            var embedding = output.embedding
+            timing.queueUs = (max(output.batchStarted, aligned) - aligned).microseconds
+            timing.embedUs = output.shareUs
             let gateStart = clock.now
             // The raw output's norm is a gate cue; the embedding leaves here L2-normalised.
             try QualityCues.attachEmbeddingNorms(&cues, normalising: &embedding, dimensions: embedding.count)
             var verdict = try gate.evaluate(embeddings: embedding, cues: cues)[0]
             applyFrameCheck(&verdict, aligned: prepared.aligned, landmarks: landmarks, image: image)
             timing.gateUs = (clock.now - gateStart).microseconds
-            timing.embedUs = (embedded - aligned).microseconds
             return ProcessedFace(embedding: embedding, verdict: verdict, landmarks: landmarks, timing: timing)
-        } catch let failure as Batcher<PreparedFace, [Float]>.Failure {
+        } catch let failure as FaceBatcher.Failure {
             switch failure {
             case .overloaded: metrics.recordDropped("shed")
             case .deadlineExceeded: metrics.recordDropped("deadline")
@@ -186,7 +205,7 @@ public final class FacePipeline: Sendable {
     }
 
     /// Batcher counters.
-    public func batchStatistics() async -> Batcher<PreparedFace, [Float]>.Statistics {
+    public func batchStatistics() async -> FaceBatcher.Statistics {
         await batcher.statistics()
     }
 

@@ -17,7 +17,7 @@ public struct ServiceConfig: Sendable {
     /// The OOD gate.
     public var gate = Gate()
     /// Batching of faces from all calls into engine batches.
-    public var batching = Batcher<PreparedFace, [Float]>.Config()
+    public var batching = FaceBatcher.Config()
     /// Per-request limits.
     public var limits = Limits()
     /// Prometheus endpoint.

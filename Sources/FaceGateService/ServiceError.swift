@@ -37,7 +37,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
             self.init(e.code == .tooLarge ? .resourceExhausted : .invalidArgument, "image: \(e.message)")
         case let e as GalleryError:
             self.init(Self.code(for: e.code), e.message)
-        case let e as Batcher<PreparedFace, [Float]>.Failure:
+        case let e as FaceBatcher.Failure:
             switch e {
             case .overloaded(let queued):
                 self.init(.resourceExhausted, "server overloaded: \(queued) faces already queued; retry later")

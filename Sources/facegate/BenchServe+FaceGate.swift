@@ -6,6 +6,7 @@ import Foundation
 import GRPCHTTP2Client
 import GRPCProtocol
 import Logging
+import Synchronization
 
 /// Face images for the bench: what to enroll, and probes with the identity they show.
 struct BenchFaceSet {
@@ -68,7 +69,15 @@ extension BenchServeCommand {
         }
         let served = await classify.bidi(streams: streams, depth: depth, duration: .seconds(seconds), request: request, check: check)
         let unary = LoadGenerator(client: client, path: FaceGateMethod.classifyOne.rawValue, timeout: .seconds(60))
-        let single = await unary.unary(workers: 1, duration: .seconds(unarySeconds), request: request, check: check)
+        // One caller, so the timings arrive in the order of the measured latencies.
+        let timings = Mutex<[TimingMessage]>([])
+        let single = await unary.unary(workers: 1, duration: .seconds(unarySeconds), request: request, check: { index, bytes in
+            let label = try check(index, bytes)
+            let timing = try ClassifyResponse(serialized: bytes).timing ?? TimingMessage()
+            timings.withLock { $0.append(timing) }
+            return label
+        })
+        let overhead = Self.overheadMs(latenciesUs: single.latenciesUs, timings: timings.withLock { $0 })
         let serverPeakMB = process?.peakResidentMB
         process?.stop()
 
@@ -81,6 +90,9 @@ extension BenchServeCommand {
               + "p99 \(fixed(served.percentile(0.99) / 1000, 2)) ms, errors \(served.errors) (\(decisions))")
         print("unary ClassifyOne, one at a time: \(single.completed) calls, p50 \(fixed(single.percentile(0.5) / 1000, 2)) ms, "
               + "p99 \(fixed(single.percentile(0.99) / 1000, 2)) ms, errors \(single.errors)")
+        print("per-face overhead at low load (index + gate + RPC: latency - decode - align - queue - embed): "
+              + "p50 \(fixed(overhead.p50, 3)) ms (target < 0.5); inside the server gate \(fixed(overhead.gateUs, 0)) us, "
+              + "search \(fixed(overhead.searchUs, 0)) us (medians)")
         print("engine alone (\(engine.modelName)): batch \(batch) x \(threads) threads \(fixed(engine.batchFacesPerSecond, 1)) faces/s; "
               + "batch 1 x 1 thread \(fixed(engine.singleFaceMs, 2)) ms/face (median)")
         print("ratio served/engine faces/s: \(fixed(ratio, 3)) (target >= 0.85); "
@@ -91,12 +103,27 @@ extension BenchServeCommand {
                    ("p50_ms", fixed(served.percentile(0.5) / 1000, 3)), ("p99_ms", fixed(served.percentile(0.99) / 1000, 3)),
                    ("errors", "\(served.errors)"), ("unary_p50_ms", fixed(single.percentile(0.5) / 1000, 3)),
                    ("unary_p99_ms", fixed(single.percentile(0.99) / 1000, 3)), ("unary_errors", "\(single.errors)"),
+                   ("overhead_p50_ms", fixed(overhead.p50, 4)), ("gate_us_p50", fixed(overhead.gateUs, 1)),
+                   ("search_us_p50", fixed(overhead.searchUs, 1)),
                    ("engine_batch", "\(batch)"), ("engine_threads", "\(threads)"),
                    ("engine_faces_per_s", fixed(engine.batchFacesPerSecond, 2)),
                    ("engine_single_face_ms", fixed(engine.singleFaceMs, 3)), ("ratio_served_engine", fixed(ratio, 4)),
                    ("ratio_unary_p99_engine_single", fixed(unaryRatio, 3)),
                    ("server_peak_rss_mb", serverPeakMB.map { fixed($0, 1) } ?? "null")]
         if served.errors + single.errors > 0 { throw ExitCode(1) }
+    }
+
+    /// Per call: client latency minus the server's decode, align, queue and embed times, i.e.
+    /// what the index, the gate and the RPC path (both ends, loopback) cost; medians.
+    static func overheadMs(latenciesUs: [Double], timings: [TimingMessage]) -> (p50: Double, gateUs: Double, searchUs: Double) {
+        func median(_ values: [Double]) -> Double {
+            values.isEmpty ? .nan : values.sorted()[values.count / 2]
+        }
+        let pairs = zip(latenciesUs, timings)
+        let overhead = pairs.map { latency, t in
+            (latency - Double(t.decodeUs) - Double(t.alignUs) - Double(t.queueUs) - Double(t.embedUs)) / 1000
+        }
+        return (median(overhead), median(timings.map { Double($0.gateUs) }), median(timings.map { Double($0.searchUs) }))
     }
 
     private func waitUntilServing(_ client: FaceGateClient) async throws {
