@@ -75,7 +75,7 @@ public final class FaceGateServer: Sendable {
             group.cancelAll()
             return first
         }
-        health.markAllNotServing()
+        health.enterTerminalState()
         await server.shutdownGracefully()
         await service.installed?.pipeline.shutDown()
         await endpoint?.close()

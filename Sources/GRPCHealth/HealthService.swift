@@ -23,6 +23,8 @@ public final class HealthService: Sendable {
         var statuses: [String: ServingStatus] = ["": .serving]
         var watchers: [Int: (service: String, continuation: AsyncStream<ServingStatus>.Continuation)] = [:]
         var nextWatcher = 0
+        /// Set at shutdown: statuses stay NOT_SERVING and Watch calls end.
+        var terminal = false
     }
 
     private let state = Mutex(State())
@@ -33,22 +35,30 @@ public final class HealthService: Sendable {
     /// Creates a health service where `""` is SERVING.
     public init() {}
 
-    /// Sets the status of `service` and notifies its watchers.
+    /// Sets the status of `service` and notifies its watchers (ignored after `enterTerminalState`).
     public func setStatus(_ status: ServingStatus, for service: String) {
         let toNotify = state.withLock { state -> [AsyncStream<ServingStatus>.Continuation] in
+            guard !state.terminal else { return [] }
             state.statuses[service] = status
             return state.watchers.values.filter { $0.service == service }.map(\.continuation)
         }
         for continuation in toNotify { continuation.yield(status) }
     }
 
-    /// Marks every registered service NOT_SERVING (at shutdown) and notifies all watchers.
-    public func markAllNotServing() {
-        let toNotify = state.withLock { state -> [AsyncStream<ServingStatus>.Continuation] in
+    /// At shutdown: marks every registered service NOT_SERVING for good, sends that to every
+    /// watcher and then ends its Watch call with UNAVAILABLE, so that open watches do not hold
+    /// the server's drain until its grace period runs out. Later Watch calls get NOT_SERVING and
+    /// end the same way.
+    public func enterTerminalState() {
+        let toEnd = state.withLock { state -> [AsyncStream<ServingStatus>.Continuation] in
+            state.terminal = true
             for key in state.statuses.keys { state.statuses[key] = .notServing }
             return state.watchers.values.map(\.continuation)
         }
-        for continuation in toNotify { continuation.yield(.notServing) }
+        for continuation in toEnd {
+            continuation.yield(.notServing)
+            continuation.finish()
+        }
     }
 
     /// The current status of `service`, nil when it is not registered.
@@ -71,8 +81,12 @@ public final class HealthService: Sendable {
             let id = state.withLock { state -> Int in
                 let id = state.nextWatcher
                 state.nextWatcher += 1
-                state.watchers[id] = (service, continuation)
                 continuation.yield(state.statuses[service] ?? .serviceUnknown)
+                if state.terminal {
+                    continuation.finish()
+                } else {
+                    state.watchers[id] = (service, continuation)
+                }
                 return id
             }
             defer { _ = state.withLock { $0.watchers.removeValue(forKey: id) } }
@@ -84,6 +98,7 @@ public final class HealthService: Sendable {
                     last = status
                 }
             }
+            if state.withLock({ $0.terminal }) { throw RPCError(.unavailable, "server is shutting down") }
             throw CancellationError()
         }
     }
