@@ -32,6 +32,20 @@ void fg_pyramid_down_rgb(const uint8_t *src, int rows, int cols, uint16_t *temp,
     }
 }
 
+/// Where output pixel x of a row samples: the top-left source pixel of its 2x2 block and the
+/// fractional offsets, or NULL when the block leaves the source (NaN lands there too).
+static inline const uint8_t *bilinear_block(const uint8_t *src, int width, double max_x, double max_y,
+                                            const double m[4], const double t[2], double row_x, double row_y,
+                                            int x, double *lr, double *tb) {
+    const double px = (m[0] * (double)x + row_x) + t[0];
+    const double py = (m[2] * (double)x + row_y) + t[1];
+    if (!(px >= 0 && py >= 0 && px < max_x && py < max_y)) return NULL;
+    const int left = (int)px, top = (int)py;
+    *lr = px - (double)left;
+    *tb = py - (double)top;
+    return src + ((size_t)top * width + left) * 3;
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <string.h>
@@ -54,15 +68,13 @@ __attribute__((target("avx2"))) static void bilinear_rgb_avx2(
         const double row_x = m[1] * (double)y, row_y = m[3] * (double)y;
         uint8_t *out = dst + (size_t)y * out_width * 3;
         for (int x = 0; x < out_width; x++, out += 3) {
-            const double px = (m[0] * (double)x + row_x) + t[0];
-            const double py = (m[2] * (double)x + row_y) + t[1];
-            if (!(px >= 0 && py >= 0 && px < max_x && py < max_y)) {
+            double lr, tb;
+            const uint8_t *p00 = bilinear_block(src, width, max_x, max_y, m, t, row_x, row_y, x, &lr, &tb);
+            if (!p00) {
                 out[0] = 0; out[1] = 0; out[2] = 0;
                 continue;
             }
-            const int left = (int)px, top = (int)py;
-            const double lr = px - (double)left, tb = py - (double)top;
-            const uint8_t *p00 = src + ((size_t)top * width + left) * 3, *p10 = p00 + (size_t)width * 3;
+            const uint8_t *p10 = p00 + (size_t)width * 3;
             const __m256d wl = _mm256_set1_pd(1 - lr), wr = _mm256_set1_pd(lr);
             const __m256d upper = _mm256_add_pd(_mm256_mul_pd(wl, rgb_lanes(p00)), _mm256_mul_pd(wr, rgb_lanes(p00 + 3)));
             const __m256d lower = _mm256_add_pd(_mm256_mul_pd(wl, rgb_lanes(p10)), _mm256_mul_pd(wr, rgb_lanes(p10 + 3)));
@@ -95,17 +107,13 @@ void fg_bilinear_rgb_scalar(const uint8_t *src, int width, int height, const dou
         const double row_x = m[1] * (double)y, row_y = m[3] * (double)y;
         uint8_t *out = dst + (size_t)y * out_width * 3;
         for (int x = 0; x < out_width; x++, out += 3) {
-            const double px = (m[0] * (double)x + row_x) + t[0];
-            const double py = (m[2] * (double)x + row_y) + t[1];
-            // NaN fails every comparison and lands outside, like the Swift guard.
-            if (!(px >= 0 && py >= 0 && px < max_x && py < max_y)) {
+            double lr, tb;
+            const uint8_t *p00 = bilinear_block(src, width, max_x, max_y, m, t, row_x, row_y, x, &lr, &tb);
+            if (!p00) {
                 out[0] = 0; out[1] = 0; out[2] = 0;
                 continue;
             }
-            const int left = (int)px, top = (int)py;
-            const double lr = px - (double)left, tb = py - (double)top;
-            const uint8_t *p00 = src + ((size_t)top * width + left) * 3, *p01 = p00 + 3;
-            const uint8_t *p10 = p00 + (size_t)width * 3, *p11 = p10 + 3;
+            const uint8_t *p01 = p00 + 3, *p10 = p00 + (size_t)width * 3, *p11 = p10 + 3;
             for (int c = 0; c < 3; c++) {
                 double v = (1 - tb) * ((1 - lr) * (double)p00[c] + lr * (double)p01[c])
                     + tb * ((1 - lr) * (double)p10[c] + lr * (double)p11[c]);

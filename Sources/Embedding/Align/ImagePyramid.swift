@@ -6,25 +6,32 @@ enum ImagePyramid {
     /// The next level, `((rows - 3) / 2) x ((columns - 3) / 2)`; nil when the input has 8 or
     /// fewer rows or columns (dlib returns an empty image then).
     static func down(_ image: PixelImage) -> PixelImage? {
-        let rows = image.height, cols = image.width
-        guard rows > 8, cols > 8, image.format == .rgb else { return nil }
-        let tempCols = (cols - 3) / 2
-        let outRows = (rows - 3) / 2
-        var temp = [UInt16](repeating: 0, count: rows * tempCols * 3)
-        var out = [UInt8](repeating: 0, count: outRows * tempCols * 3)
-        fg_pyramid_down_rgb(image.pixels, Int32(rows), Int32(cols), &temp, &out)
-        return PixelImage(validatedWidth: tempCols, height: outRows, format: .rgb, pixels: out)
+        level(below: image) { rows, cols, temp, out in
+            fg_pyramid_down_rgb(image.pixels, Int32(rows), Int32(cols), &temp, &out)
+        }
     }
 
     /// The same filter in plain Swift: the reference the C kernel is tested against.
     static func referenceDown(_ image: PixelImage) -> PixelImage? {
+        level(below: image) { rows, cols, temp, out in referenceFilter(image.pixels, rows: rows, cols: cols, &temp, &out) }
+    }
+
+    /// Sizes and buffers of the next level; `filter(rows, cols, temp, out)` fills `out`.
+    private static func level(below image: PixelImage,
+                              filter: (Int, Int, inout [UInt16], inout [UInt8]) -> Void) -> PixelImage? {
         let rows = image.height, cols = image.width
         guard rows > 8, cols > 8, image.format == .rgb else { return nil }
         let tempCols = (cols - 3) / 2
         let outRows = (rows - 3) / 2
         var temp = [UInt16](repeating: 0, count: rows * tempCols * 3)
         var out = [UInt8](repeating: 0, count: outRows * tempCols * 3)
-        image.pixels.withUnsafeBufferPointer { src in
+        filter(rows, cols, &temp, &out)
+        return PixelImage(validatedWidth: tempCols, height: outRows, format: .rgb, pixels: out)
+    }
+
+    private static func referenceFilter(_ pixels: [UInt8], rows: Int, cols: Int, _ temp: inout [UInt16], _ out: inout [UInt8]) {
+        let tempCols = (cols - 3) / 2
+        pixels.withUnsafeBufferPointer { src in
             temp.withUnsafeMutableBufferPointer { tmp in
                 for r in 0..<rows {
                     let row = r * cols * 3
@@ -57,6 +64,5 @@ enum ImagePyramid {
                 }
             }
         }
-        return PixelImage(validatedWidth: tempCols, height: outRows, format: .rgb, pixels: out)
     }
 }
