@@ -136,8 +136,10 @@ void fg_shape_cascade(const uint8_t *pixels, int width, int height, int channels
         const float dx = deltas[2 * j], dy = deltas[2 * j + 1];
         const float px = m[0] * dx + m[1] * dy + shape[2 * anchor];
         const float py = m[2] * dx + m[3] * dy + shape[2 * anchor + 1];
-        const double x = floor(left + (double)px * sx + 0.5);
-        const double y = floor(top + (double)py * sy + 0.5);
+        // floor(v) lies in [0, n) exactly when v does (n is an integer), and truncation is the
+        // floor of a non-negative v: the reference's floor-then-compare without a libm call.
+        const double x = left + (double)px * sx + 0.5;
+        const double y = top + (double)py * sy + 0.5;
         if (x >= 0 && y >= 0 && x < (double)width && y < (double)height) {
             const size_t i = (size_t)y * width + (size_t)x;
             if (channels == 3) {
