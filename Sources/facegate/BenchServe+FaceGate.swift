@@ -83,6 +83,10 @@ extension BenchServeCommand {
 
         let engine = try measureEngine(set.probes.map(\.bytes), logger: logger)
         let ratio = served.perSecond / engine.batchFacesPerSecond
+        // The same work without RPC: decode + align (one core per face, both cores busy) plus the
+        // engine's batch time; what the serving layer itself costs shows against this.
+        let pipelineFacesPerSecond = 1 / (1 / engine.batchFacesPerSecond + engine.prepareMs / 1000 / Double(threads))
+        let pipelineRatio = served.perSecond / pipelineFacesPerSecond
         let unaryRatio = single.percentile(0.99) / 1000 / engine.singleFaceMs
         let decisions = served.labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("served Classify: \(streams) streams x depth \(depth), \(fixed(served.seconds, 1)) s: "
@@ -95,6 +99,8 @@ extension BenchServeCommand {
               + "search \(fixed(overhead.searchUs, 0)) us (medians)")
         print("engine alone (\(engine.modelName)): batch \(batch) x \(threads) threads \(fixed(engine.batchFacesPerSecond, 1)) faces/s; "
               + "batch 1 x 1 thread \(fixed(engine.singleFaceMs, 2)) ms/face (median)")
+        print("decode + align alone: \(fixed(engine.prepareMs, 3)) ms/face on one core; engine + decode + align on \(threads) "
+              + "cores: \(fixed(pipelineFacesPerSecond, 1)) faces/s; served / that: \(fixed(pipelineRatio, 3))")
         print("ratio served/engine faces/s: \(fixed(ratio, 3)) (target >= 0.85); "
               + "unary p99 / engine single-face time: \(fixed(unaryRatio, 2)) (target < 3)")
         if let serverPeakMB { print("server peak RSS \(fixed(serverPeakMB, 1)) MB") }
@@ -109,6 +115,8 @@ extension BenchServeCommand {
                    ("engine_faces_per_s", fixed(engine.batchFacesPerSecond, 2)),
                    ("engine_single_face_ms", fixed(engine.singleFaceMs, 3)), ("ratio_served_engine", fixed(ratio, 4)),
                    ("ratio_unary_p99_engine_single", fixed(unaryRatio, 3)),
+                   ("prepare_ms_per_face", fixed(engine.prepareMs, 4)), ("pipeline_faces_per_s", fixed(pipelineFacesPerSecond, 2)),
+                   ("ratio_served_pipeline", fixed(pipelineRatio, 4)),
                    ("server_peak_rss_mb", serverPeakMB.map { fixed($0, 1) } ?? "null")]
         if served.errors + single.errors > 0 { throw ExitCode(1) }
     }
@@ -164,7 +172,7 @@ extension BenchServeCommand {
     /// The engine alone on the probes: batches of `--batch` with `--threads`, and one face on
     /// one thread (medians of timed passes).
     private func measureEngine(_ images: [[UInt8]], logger: Logger) throws
-        -> (modelName: String, batchFacesPerSecond: Double, singleFaceMs: Double) {
+        -> (modelName: String, batchFacesPerSecond: Double, singleFaceMs: Double, prepareMs: Double) {
         var cacheConfig = ModelCache.Config()
         cacheConfig.allowDownload = true
         let cache = ModelCache(config: cacheConfig, logger: logger)
@@ -172,11 +180,13 @@ extension BenchServeCommand {
         let batched = try ModelRegistry(cache: cache, engine: Embedder.Config(threads: threads)).load(name)
         let single = try ModelRegistry(cache: cache, engine: Embedder.Config(threads: 1)).load(name)
         let decoder = ImageDecoder()
+        let prepareStart = ContinuousClock.now
         let prepared = try images.map { try batched.prepare(decoder.decode($0), hint: .none) }
+        let prepareMs = (ContinuousClock.now - prepareStart) / .milliseconds(1) / Double(max(1, images.count))
         let batches = (0..<max(1, 8)).map { start in (0..<batch).map { prepared[(start * batch + $0) % prepared.count] } }
         let batchMs = try medianMs(passes: 20) { index in _ = try batched.embed(batches[index % batches.count], l2Normalize: true) }
         let singleMs = try medianMs(passes: 30) { index in _ = try single.embed([prepared[index % prepared.count]], l2Normalize: true) }
-        return ("\(batched.identity)", Double(batch) * 1000 / batchMs, singleMs)
+        return ("\(batched.identity)", Double(batch) * 1000 / batchMs, singleMs, prepareMs)
     }
 
     private func medianMs(passes: Int, _ body: (Int) throws -> Void) throws -> Double {
