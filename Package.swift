@@ -51,13 +51,15 @@ let package = Package(
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
+        // The nghttp2 session plumbing both ends share (set-up, send loop, data-source copy).
+        .target(name: "NGHTTP2Support", dependencies: ["CNGHTTP2", nioCore]),
         .target(
             name: "GRPCHTTP2Server",
-            dependencies: ["CNGHTTP2", "CZlib", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging]
+            dependencies: ["CNGHTTP2", "CZlib", "GRPCProtocol", "NGHTTP2Support", nioCore, nioPosix, nioSSL, logging]
         ),
         .target(
             name: "GRPCHTTP2Client",
-            dependencies: ["CNGHTTP2", "GRPCProtocol", nioCore, nioPosix, nioSSL, logging,
+            dependencies: ["CNGHTTP2", "GRPCProtocol", "NGHTTP2Support", nioCore, nioPosix, nioSSL, logging,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .target(name: "GRPCHealth", dependencies: ["GRPCProtocol", "CFaceGateProto"]),

@@ -1,4 +1,5 @@
 import CNGHTTP2
+import NGHTTP2Support
 import NIOCore
 
 /// nghttp2 client callbacks: non-capturing C function pointers that recover the connection from
@@ -9,11 +10,18 @@ extension HTTP2ClientConnection {
     }
 
     static func makeSession(userData: UnsafeMutableRawPointer) throws -> OpaquePointer {
-        var callbacks: OpaquePointer?
-        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
-            throw ClientTransportError(.http2Initialisation, "nghttp2_session_callbacks_new failed")
+        do {
+            return try NGHTTP2Support.makeSession(.client, userData: userData, install: installCallbacks) { option in
+                // Response DATA is given back to the server's window as the caller reads messages
+                // (up to `responseBufferBytes` unread per call): that is the response-side back-pressure.
+                nghttp2_option_set_no_auto_window_update(option, 1)
+            }
+        } catch {
+            throw ClientTransportError(.http2Initialisation, "\(error)")
         }
-        defer { nghttp2_session_callbacks_del(callbacks) }
+    }
+
+    private static func installCallbacks(_ callbacks: OpaquePointer) {
         nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
             guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
             let connection = HTTP2ClientConnection.connection(userData)
@@ -61,21 +69,6 @@ extension HTTP2ClientConnection {
             connection.streams.removeValue(forKey: streamID)?.closed(errorCode: errorCode)
             return 0
         }
-
-        var option: OpaquePointer?
-        guard nghttp2_option_new(&option) == 0, let option else {
-            throw ClientTransportError(.http2Initialisation, "nghttp2_option_new failed")
-        }
-        defer { nghttp2_option_del(option) }
-        // Response DATA is given back to the server's window as the caller reads messages (up to
-        // `responseBufferBytes` unread per call): that is the response-side back-pressure.
-        nghttp2_option_set_no_auto_window_update(option, 1)
-
-        var session: OpaquePointer?
-        guard nghttp2_session_client_new2(&session, callbacks, userData, option) == 0, let session else {
-            throw ClientTransportError(.http2Initialisation, "nghttp2_session_client_new2 failed")
-        }
-        return session
     }
 
     /// The data source of every request: hands out a call's buffered message bytes, ends the
@@ -85,13 +78,7 @@ extension HTTP2ClientConnection {
         guard let stream = connection.streams[streamID], let buffer, let dataFlags else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
-        let count = min(length, stream.outbound.readableBytes)
-        if count > 0 {
-            stream.outbound.withUnsafeReadableBytes { bytes in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: count)
-            }
-            stream.outbound.moveReaderIndex(forwardBy: count)
-        }
+        let count = stream.outbound.moveReadableBytes(into: buffer, length: length)
         if stream.outbound.readableBytes == 0 {
             if stream.requestsFinished {
                 dataFlags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue

@@ -1,4 +1,5 @@
 import CNGHTTP2
+import NGHTTP2Support
 import NIOCore
 
 /// nghttp2 callbacks: non-capturing C function pointers that recover the connection from
@@ -9,11 +10,19 @@ extension HTTP2ServerConnection {
     }
 
     static func makeSession(userData: UnsafeMutableRawPointer, config: GRPCServer.Config) throws -> OpaquePointer {
-        var callbacks: OpaquePointer?
-        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
-            throw TransportError(.http2Initialisation, "nghttp2_session_callbacks_new failed")
+        do {
+            return try NGHTTP2Support.makeSession(.server, userData: userData, install: installCallbacks) { option in
+                // Request DATA is given back to the peer's window only when the handler takes the
+                // message: that is the request-side back-pressure.
+                nghttp2_option_set_no_auto_window_update(option, 1)
+                nghttp2_option_set_max_deflate_dynamic_table_size(option, 4096)
+            }
+        } catch {
+            throw TransportError(.http2Initialisation, "\(error)")
         }
-        defer { nghttp2_session_callbacks_del(callbacks) }
+    }
+
+    private static func installCallbacks(_ callbacks: OpaquePointer) {
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
             if frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
@@ -60,22 +69,6 @@ extension HTTP2ServerConnection {
             HTTP2ServerConnection.connection(userData).streamClosed(streamID: streamID, errorCode: errorCode)
             return 0
         }
-
-        var option: OpaquePointer?
-        guard nghttp2_option_new(&option) == 0, let option else {
-            throw TransportError(.http2Initialisation, "nghttp2_option_new failed")
-        }
-        defer { nghttp2_option_del(option) }
-        // Request DATA is given back to the peer's window only when the handler takes the message:
-        // that is the request-side back-pressure.
-        nghttp2_option_set_no_auto_window_update(option, 1)
-        nghttp2_option_set_max_deflate_dynamic_table_size(option, 4096)
-
-        var session: OpaquePointer?
-        guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0, let session else {
-            throw TransportError(.http2Initialisation, "nghttp2_session_server_new2 failed")
-        }
-        return session
     }
 
     /// The data source of every response: hands out a stream's buffered message bytes, then its
@@ -85,13 +78,7 @@ extension HTTP2ServerConnection {
         guard let stream = connection.streams[streamID], let buffer, let dataFlags else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
-        let count = min(length, stream.outbound.readableBytes)
-        if count > 0 {
-            stream.outbound.withUnsafeReadableBytes { bytes in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress!, byteCount: count)
-            }
-            stream.outbound.moveReaderIndex(forwardBy: count)
-        }
+        let count = stream.outbound.moveReadableBytes(into: buffer, length: length)
         if stream.outbound.readableBytes == 0 {
             if let trailers = stream.pendingTrailers {
                 stream.pendingTrailers = nil

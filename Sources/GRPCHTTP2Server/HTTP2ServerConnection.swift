@@ -1,6 +1,7 @@
 import CNGHTTP2
 import GRPCProtocol
 import Logging
+import NGHTTP2Support
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -146,19 +147,13 @@ final class HTTP2ServerConnection: ChannelInboundHandler, RemovableChannelHandle
     func flushSession() {
         guard let session, let context, context.channel.isActive else { return }
         guard context.channel.isWritable else { return }
-        var out: ByteBuffer?
-        while true {
-            var pointer: UnsafePointer<UInt8>?
-            let count = nghttp2_session_mem_send(session, &pointer)
-            if count < 0 {
-                logger.debug("nghttp2_session_mem_send failed", metadata: ["error": "\(count)"])
-                context.close(promise: nil)
-                return
-            }
-            if count == 0 { break }
-            if out == nil { out = context.channel.allocator.buffer(capacity: max(count, 4096)) }
-            out!.writeBytes(UnsafeRawBufferPointer(start: pointer, count: count))
-            if out!.readableBytes >= 1 << 20 { break }
+        let out: ByteBuffer?
+        do {
+            out = try NGHTTP2Support.pendingOutput(session, allocator: context.channel.allocator)
+        } catch {
+            logger.debug("cannot send", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
         }
         if let out {
             context.writeAndFlush(wrapOutboundOut(out), promise: nil)
