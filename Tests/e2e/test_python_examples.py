@@ -64,3 +64,28 @@ def test_enroll_folder_then_classify_frames(tmp_path):
         assert "answers: MATCH 4, REJECTED 2" in classified, classified
     finally:
         sf.stop_serve(srv)
+
+
+def test_every_rpc_tour_runs_and_is_the_readme_example(tmp_path):
+    """examples/every_rpc.py calls each RPC once; the README shows exactly this file."""
+    a, b, c = (face_crop(n, tmp_path / n) for n in ("obama.jpg", "obama2.jpg", "biden.jpg"))
+    srv = sf.start_serve(str(tmp_path / "gallery.sqlite"), name="facegate-serve-py-tour")
+    try:
+        sf.wait_serving(srv.target).close()
+        out = run_example("every_rpc.py", srv.target, a, b, c).splitlines()
+    finally:
+        sf.stop_serve(srv)
+    assert out[0] == "health: SERVING"
+    assert out[1].startswith("EmbedOne: e1 dlib_resnet_v1@sha256:") and "128 floats, accepted: True" in out[1]
+    assert [line.split(" OOD")[0] for line in out[2:4]] == ["Embed: obama.jpg", "Embed: biden.jpg"]
+    assert out[4:6] == ["Enroll verdict: a1 accepted", "Enroll summary: 1 of 1 accepted"]
+    assert out[6].startswith("ClassifyOne: DECISION_MATCH Person A distance")
+    assert out[7:9] == ["Classify: obama2.jpg DECISION_MATCH", "Classify: biden.jpg DECISION_UNKNOWN"]
+    assert out[9] == "ListIdentities: [('1', 'Person A', 1)] of 1"
+    assert out[10:] == ["GetIdentity: Person A ['1']", "GetGalleryStats: 1 identities, 1 faces",
+                        "DeleteFace: face of identity 1", "DeleteIdentity: 0 faces deleted",
+                        "GetIdentity after delete: NOT_FOUND"]
+    with open(os.path.join(sf.REPO, "README.md")) as f:
+        readme = f.read()
+    with open(os.path.join(EXAMPLES, "every_rpc.py")) as f:
+        assert f.read() in readme, "README.md must show Clients/python/examples/every_rpc.py verbatim"
