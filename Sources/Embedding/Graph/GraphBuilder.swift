@@ -162,6 +162,11 @@ public struct GraphBuilder: Sendable {
         append(.flatten, [x], .vector(shape(of: x).count), name)
     }
 
+    /// `[C, H, W] -> [C*H*W, 1, 1]`, HWC order (ONNX Transpose to NHWC, then Flatten/Reshape).
+    public mutating func flattenChannelsLast(_ x: ValueID, name: String? = nil) throws -> ValueID {
+        append(.flattenChannelsLast, [x], .vector(shape(of: x).count), name)
+    }
+
     /// Fully connected layer on the flattened input.
     /// - Parameters:
     ///   - weights: `[outFeatures][inFeatures]` floats, `inFeatures` = the input's element count.
