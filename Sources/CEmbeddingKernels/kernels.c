@@ -782,22 +782,28 @@ FG_AVX512 static inline __attribute__((always_inline)) __m512 ep16m(__m512 v, in
 FG_DW4(1)
 FG_DW4(2)
 
-// A run of n adjacent interior outputs of a 3x3 stride-1 depthwise conv on a full 16-channel
-// block: weights in nine registers, three input columns per row carried from one output to the
-// next (3 new loads and 9 FMAs per output), epilogue fused.
-FG_AVX512 static void dw3_s1_run(const float *x0, size_t rowStride, int C, const __m512 *w3, float *out,
-                                 const float *res, int ldr, int n, int c, const fg_epilogue *ep) {
+// A run of n adjacent interior outputs of a 3x3 depthwise conv (stride S = 1 or 2) on a full
+// 16-channel block: weights in nine registers, the last input column of each kernel row carried
+// to the next output (S new loads per row and 9 FMAs per output), epilogue fused.
+FG_AVX512 static inline __attribute__((always_inline)) void dw3_run(const int S, const float *x0, size_t rowStride, int C,
+                                                                   const __m512 *w3, float *out, const float *res, int ldr,
+                                                                   int n, int c, const fg_epilogue *ep) {
     const __m512 w0 = w3[0], w1 = w3[1], w2 = w3[2], w4 = w3[3], w5 = w3[4], w6 = w3[5], w7 = w3[6], w8 = w3[7], w9 = w3[8];
     const float *r0 = x0, *r1 = x0 + rowStride, *r2 = x0 + 2 * rowStride;
-    __m512 a0 = _mm512_loadu_ps(r0), a1 = _mm512_loadu_ps(r0 + C);
-    __m512 b0 = _mm512_loadu_ps(r1), b1 = _mm512_loadu_ps(r1 + C);
-    __m512 c0 = _mm512_loadu_ps(r2), c1 = _mm512_loadu_ps(r2 + C);
+    // Columns 0 and 1 of the window (stride 1), or column 0 (stride 2: columns 1, 2 are new each step).
+    __m512 a0 = _mm512_loadu_ps(r0), a1 = S == 1 ? _mm512_loadu_ps(r0 + C) : _mm512_setzero_ps();
+    __m512 b0 = _mm512_loadu_ps(r1), b1 = S == 1 ? _mm512_loadu_ps(r1 + C) : _mm512_setzero_ps();
+    __m512 c0 = _mm512_loadu_ps(r2), c1 = S == 1 ? _mm512_loadu_ps(r2 + C) : _mm512_setzero_ps();
     const __m512 bias = ep->bias ? _mm512_loadu_ps(ep->bias + c) : _mm512_setzero_ps();
     const __m512 slopes = ep->act == FG_ACT_PRELU ? _mm512_loadu_ps(ep->slopes + c) : _mm512_setzero_ps();
     const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi), zero = _mm512_setzero_ps();
     const int act = ep->act;
     for (int j = 0; j < n; j++) {
-        size_t off = (size_t)(j + 2) * C;
+        size_t base = (size_t)j * S * C;
+        if (S == 2) {
+            a1 = _mm512_loadu_ps(r0 + base + C); b1 = _mm512_loadu_ps(r1 + base + C); c1 = _mm512_loadu_ps(r2 + base + C);
+        }
+        size_t off = base + 2 * (size_t)C;
         __m512 a2 = _mm512_loadu_ps(r0 + off), b2 = _mm512_loadu_ps(r1 + off), c2 = _mm512_loadu_ps(r2 + off);
         __m512 s = _mm512_fmadd_ps(a0, w0, bias);
         __m512 t = _mm512_mul_ps(a1, w1);
@@ -818,8 +824,18 @@ FG_AVX512 static void dw3_s1_run(const float *x0, size_t rowStride, int C, const
         default: break;
         }
         _mm512_storeu_ps(out + (size_t)j * C, s);
-        a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
+        if (S == 1) { a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2; } else { a0 = a2; b0 = b2; c0 = c2; }
     }
+}
+
+FG_AVX512 static void dw3_s1_run(const float *x0, size_t rowStride, int C, const __m512 *w3, float *out, const float *res,
+                                 int ldr, int n, int c, const fg_epilogue *ep) {
+    dw3_run(1, x0, rowStride, C, w3, out, res, ldr, n, c, ep);
+}
+
+FG_AVX512 static void dw3_s2_run(const float *x0, size_t rowStride, int C, const __m512 *w3, float *out, const float *res,
+                                 int ldr, int n, int c, const fg_epilogue *ep) {
+    dw3_run(2, x0, rowStride, C, w3, out, res, ldr, n, c, ep);
 }
 
 FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy,
@@ -837,13 +853,17 @@ FG_AVX512 static void depthwise_avx512(const float *x, int H, int W, int C, cons
             if (is3) for (int k = 0; k < 9; k++) w3[k] = _mm512_maskz_loadu_ps(m, w + (size_t)k * C + c);
             for (int ox = 0; ox < OW; ox++) {
                 int ix0 = ox * sx - pl;
-                if (is3 && sx == 1 && m == 0xFFFF && ky0 == 0 && ky1 == 3 && ix0 >= 0 && ox + 2 <= OW) {
-                    // The interior run of this row: every output whose 3 input columns exist.
-                    int end = W - 3 + pl + 1 < OW ? W - 3 + pl + 1 : OW;
+                if (is3 && (sx == 1 || sx == 2) && m == 0xFFFF && ky0 == 0 && ky1 == 3 && ix0 >= 0 && ox + 2 <= OW) {
+                    // The interior run of this row: every output whose 3 input columns exist
+                    // (ox * sx - pl + 2 < W).
+                    int last = (W - 3 + pl) / sx;
+                    int end = last + 1 < OW ? last + 1 : OW;
                     if (end - ox >= 2) {
-                        dw3_s1_run(x + ((size_t)iy0 * W + ix0) * C + c, (size_t)W * C, C, w3, y + ((size_t)oy * OW + ox) * C + c,
-                                   ep->residual ? ep->residual + ((size_t)oy * OW + ox) * ep->ld_residual + c : NULL,
-                                   ep->ld_residual, end - ox, c, ep);
+                        const float *x0 = x + ((size_t)iy0 * W + ix0) * C + c;
+                        float *o = y + ((size_t)oy * OW + ox) * C + c;
+                        const float *r = ep->residual ? ep->residual + ((size_t)oy * OW + ox) * ep->ld_residual + c : NULL;
+                        if (sx == 1) dw3_s1_run(x0, (size_t)W * C, C, w3, o, r, ep->ld_residual, end - ox, c, ep);
+                        else dw3_s2_run(x0, (size_t)W * C, C, w3, o, r, ep->ld_residual, end - ox, c, ep);
                         ox = end - 1;
                         continue;
                     }
