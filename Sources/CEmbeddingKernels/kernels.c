@@ -1049,3 +1049,33 @@ void fg_binary(const float *a, const float *b, int P, int C, int b_positions, in
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// dlib-exact bilinear sampling of an RGB image (the face chip). Plain double arithmetic in
+// dlib's operation order, never contracted into FMAs (results must match dlib bit for bit).
+
+void fg_bilinear_rgb(const unsigned char *src, int w, int h, const double *map, unsigned char *dst, int ow, int oh) {
+#pragma clang fp contract(off)
+    const double m0 = map[0], m1 = map[1], m2 = map[2], m3 = map[3], t0 = map[4], t1 = map[5];
+    const double maxX = (double)(w - 1), maxY = (double)(h - 1);
+    for (int y = 0; y < oh; y++) {
+        const double rowX = m1 * (double)y, rowY = m3 * (double)y;
+        for (int x = 0; x < ow; x++) {
+            const double px = (m0 * (double)x + rowX) + t0, py = (m2 * (double)x + rowY) + t1;
+            unsigned char *o = dst + ((size_t)y * ow + x) * 3;
+            // floor(p) + 1 < size <=> p < size - 1; NaN fails every comparison and stays black.
+            if (!(px >= 0 && py >= 0 && px < maxX && py < maxY)) { o[0] = o[1] = o[2] = 0; continue; }
+            const int left = (int)px, top = (int)py;
+            const double lr = px - (double)left, tb = py - (double)top;
+            const unsigned char *p00 = src + ((size_t)top * w + left) * 3, *p01 = p00 + 3;
+            const unsigned char *p10 = p00 + (size_t)w * 3, *p11 = p10 + 3;
+            for (int c = 0; c < 3; c++) {
+                double v = (1 - tb) * ((1 - lr) * (double)p00[c] + lr * (double)p01[c])
+                    + tb * ((1 - lr) * (double)p10[c] + lr * (double)p11[c]);
+                v = v > 255 ? 255 : v;
+                v = v < 0 ? 0 : v;
+                o[c] = (unsigned char)v;
+            }
+        }
+    }
+}

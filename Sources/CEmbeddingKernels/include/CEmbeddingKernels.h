@@ -75,3 +75,8 @@ void fg_global_avg(const float *x, int P, int C, float *y);
 
 /// y = a + b or a * b; b has P positions (same shape) or one (broadcast per channel).
 void fg_binary(const float *a, const float *b, int P, int C, int b_positions, int is_mul, float *y);
+
+/// dlib's interpolate_bilinear + transform_image for an RGB image (8-bit, interleaved): output
+/// pixel (x, y) samples the source at (map[0]*x + map[1]*y + map[4], map[2]*x + map[3]*y + map[5])
+/// in double; a sample whose 2x2 neighbourhood leaves the source is black; values truncate.
+void fg_bilinear_rgb(const unsigned char *src, int w, int h, const double *map, unsigned char *dst, int ow, int oh);

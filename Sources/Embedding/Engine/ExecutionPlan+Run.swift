@@ -217,7 +217,8 @@ extension ExecutionPlan {
         for b in 0..<batch {
             let s = src + b * count, d = dst + b * count
             if toNHWC {
-                for c in 0..<channels { for p in 0..<area { d[p * channels + c] = s[c * area + p] } }
+                // Writes in order (the input image: few channels, each read as a sequential stream).
+                for p in 0..<area { for c in 0..<channels { d[p * channels + c] = s[c * area + p] } }
             } else {
                 for p in 0..<area { for c in 0..<channels { d[c * area + p] = s[p * channels + c] } }
             }
