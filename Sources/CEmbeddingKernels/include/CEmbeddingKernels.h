@@ -55,7 +55,8 @@ void fg_pad_input(const float *x, int H, int W, int C, int pt, int pl, int Hp, i
 /// every tap is inside it (Wp columns, C channels, no padding left: see fg_pad_input); rows
 /// [rowBegin, rowEnd) and columns [colBegin, colEnd) of the frame hold the image (taps that see
 /// only the zero frame are skipped); packed is fg_pack_b of the im2col matrix [kh*kw*C][N] for
-/// the level in ep->isa. Epilogue fused.
+/// the level in ep->isa. Epilogue fused. AVX-512 kernel; below that level a portable loop (plans
+/// for AVX2 use im2col + GEMM instead, which is faster there).
 void fg_conv_implicit(const float *xp, int Wp, int C, int rowBegin, int rowEnd, int colBegin, int colEnd, int kh, int kw,
                       int sy, int sx, const float *packed, int N, float *y, int OH, int OW, const fg_epilogue *ep);
 

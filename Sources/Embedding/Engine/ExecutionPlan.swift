@@ -147,7 +147,9 @@ final class ExecutionPlan: @unchecked Sendable {
                     let pointwise = khw == 1 && c.strideY == 1 && c.strideX == 1 && c.padding == .zero && c.groups == 1
                     if pointwise {
                         steps.append(.convolution1x1(conv, input: x, output: y))
-                    } else if c.groups == 1 && backend == .packed && khw <= 64 && Self.implicitConvolutions {
+                    } else if c.groups == 1 && backend == .packed && khw <= 64 && Self.implicitConvolutions
+                                && min(isa, fg_best_isa()) >= Int32(FG_ISA_AVX512) {
+                        // Implicit GEMM is the AVX-512 path; on AVX2 im2col + GEMM is faster (measured).
                         let rows = (outShape.height - 1) * c.strideY + c.kernelHeight
                         let columns = (outShape.width - 1) * c.strideX + c.kernelWidth
                         let inPlace = c.padding.top == 0 && c.padding.left == 0 && rows <= inShape.height && columns <= inShape.width
