@@ -640,12 +640,102 @@ static void depthwise_scalar(const float *x, int H, int W, int C, const float *w
 }
 
 #if FG_X86
+// AVX2 twin of dw3_run (below, AVX-512): n adjacent interior outputs of a 3x3 depthwise conv
+// (stride S = 1 or 2) on one 8-channel block, sliding window, epilogue fused.
+FG_AVX2 static inline __attribute__((always_inline)) void dw3_run8(const int S, const float *x0, size_t rowStride, int C,
+                                                                  const float *w, float *out, const float *res, int ldr,
+                                                                  int n, int c, const fg_epilogue *ep) {
+    const __m256 w0 = _mm256_loadu_ps(w + c), w1 = _mm256_loadu_ps(w + C + c), w2 = _mm256_loadu_ps(w + 2 * (size_t)C + c);
+    const __m256 w4 = _mm256_loadu_ps(w + 3 * (size_t)C + c), w5 = _mm256_loadu_ps(w + 4 * (size_t)C + c);
+    const __m256 w6 = _mm256_loadu_ps(w + 5 * (size_t)C + c), w7 = _mm256_loadu_ps(w + 6 * (size_t)C + c);
+    const __m256 w8 = _mm256_loadu_ps(w + 7 * (size_t)C + c), w9 = _mm256_loadu_ps(w + 8 * (size_t)C + c);
+    const float *r0 = x0, *r1 = x0 + rowStride, *r2 = x0 + 2 * rowStride;
+    __m256 a0 = _mm256_loadu_ps(r0), a1 = S == 1 ? _mm256_loadu_ps(r0 + C) : _mm256_setzero_ps();
+    __m256 b0 = _mm256_loadu_ps(r1), b1 = S == 1 ? _mm256_loadu_ps(r1 + C) : _mm256_setzero_ps();
+    __m256 c0 = _mm256_loadu_ps(r2), c1 = S == 1 ? _mm256_loadu_ps(r2 + C) : _mm256_setzero_ps();
+    const __m256 bias = ep->bias ? _mm256_loadu_ps(ep->bias + c) : _mm256_setzero_ps();
+    const __m256 slopes = ep->act == FG_ACT_PRELU ? _mm256_loadu_ps(ep->slopes + c) : _mm256_setzero_ps();
+    const __m256 lo = _mm256_set1_ps(ep->lo), hi = _mm256_set1_ps(ep->hi), zero = _mm256_setzero_ps();
+    const int act = ep->act;
+    for (int j = 0; j < n; j++) {
+        size_t base = (size_t)j * S * C;
+        if (S == 2) {
+            a1 = _mm256_loadu_ps(r0 + base + C); b1 = _mm256_loadu_ps(r1 + base + C); c1 = _mm256_loadu_ps(r2 + base + C);
+        }
+        size_t off = base + 2 * (size_t)C;
+        __m256 a2 = _mm256_loadu_ps(r0 + off), b2 = _mm256_loadu_ps(r1 + off), c2 = _mm256_loadu_ps(r2 + off);
+        __m256 sum = _mm256_fmadd_ps(a0, w0, bias);
+        __m256 t = _mm256_mul_ps(a1, w1);
+        sum = _mm256_fmadd_ps(a2, w2, sum);
+        t = _mm256_fmadd_ps(b0, w4, t);
+        sum = _mm256_fmadd_ps(b1, w5, sum);
+        t = _mm256_fmadd_ps(b2, w6, t);
+        sum = _mm256_fmadd_ps(c0, w7, sum);
+        t = _mm256_fmadd_ps(c1, w8, t);
+        sum = _mm256_fmadd_ps(c2, w9, sum);
+        sum = _mm256_add_ps(sum, t);
+        if (res) sum = _mm256_add_ps(sum, _mm256_loadu_ps(res + (size_t)j * ldr));
+        switch (act) {
+        case FG_ACT_RELU: sum = _mm256_max_ps(sum, zero); break;
+        case FG_ACT_CLIP: sum = _mm256_min_ps(_mm256_max_ps(sum, lo), hi); break;
+        case FG_ACT_PRELU:
+            sum = _mm256_blendv_ps(sum, _mm256_mul_ps(sum, slopes), _mm256_cmp_ps(sum, zero, _CMP_LT_OQ));
+            break;
+        case FG_ACT_SIGMOID: sum = sigmoid8(sum); break;
+        default: break;
+        }
+        _mm256_storeu_ps(out + (size_t)j * C, sum);
+        if (S == 1) { a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2; } else { a0 = a2; b0 = b2; c0 = c2; }
+    }
+}
+
+FG_AVX2 static void dw3_run8_s1(const float *x0, size_t rs, int C, const float *w, float *out, const float *res, int ldr,
+                                int n, int c, const fg_epilogue *ep) {
+    dw3_run8(1, x0, rs, C, w, out, res, ldr, n, c, ep);
+}
+
+FG_AVX2 static void dw3_run8_s2(const float *x0, size_t rs, int C, const float *w, float *out, const float *res, int ldr,
+                                int n, int c, const fg_epilogue *ep) {
+    dw3_run8(2, x0, rs, C, w, out, res, ldr, n, c, ep);
+}
+
 FG_AVX2 static void depthwise_avx2(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy,
                                    int sx, int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep) {
     for (int oy = 0; oy < OH; oy++) {
         int ky0 = pt - oy * sy > 0 ? pt - oy * sy : 0;
         int ky1 = H + pt - oy * sy < kh ? H + pt - oy * sy : kh;
         for (int ox = 0; ox < OW; ox++) {
+            if (kh == 3 && kw == 3 && (sx == 1 || sx == 2) && ky0 == 0 && ky1 == 3 && ox * sx - pl >= 0 && C >= 8) {
+                // Interior run of a 3x3 row: sliding window per 8-channel block, scalar channel tail.
+                int last = (W - 3 + pl) / sx;
+                int end = last + 1 < OW ? last + 1 : OW;
+                if (end - ox >= 2) {
+                    int iy0 = oy * sy - pt, ix0 = ox * sx - pl;
+                    int c8 = C & ~7;
+                    size_t o0 = (size_t)oy * OW + ox;
+                    for (int cb = 0; cb < c8; cb += 8) {
+                        const float *x0 = x + ((size_t)iy0 * W + ix0) * C + cb;
+                        const float *r = ep->residual ? ep->residual + o0 * ep->ld_residual + cb : NULL;
+                        if (sx == 1) dw3_run8_s1(x0, (size_t)W * C, C, w, y + o0 * C + cb, r, ep->ld_residual, end - ox, cb, ep);
+                        else dw3_run8_s2(x0, (size_t)W * C, C, w, y + o0 * C + cb, r, ep->ld_residual, end - ox, cb, ep);
+                    }
+                    for (int o = ox; o < end; o++) {
+                        size_t op = (size_t)oy * OW + o;
+                        const float *rr = ep->residual ? ep->residual + op * ep->ld_residual : NULL;
+                        for (int cc = c8; cc < C; cc++) {
+                            float a = 0;
+                            for (int ky = 0; ky < 3; ky++)
+                                for (int kx = 0; kx < 3; kx++)
+                                    a += x[((size_t)(iy0 + ky) * W + (o * sx - pl + kx)) * C + cc] * w[((size_t)ky * 3 + kx) * C + cc];
+                            if (ep->bias) a += ep->bias[cc];
+                            if (rr) a += rr[cc];
+                            y[op * C + cc] = act1(a, cc, ep);
+                        }
+                    }
+                    ox = end - 1;
+                    continue;
+                }
+            }
             int kx0 = pl - ox * sx > 0 ? pl - ox * sx : 0;
             int kx1 = W + pl - ox * sx < kw ? W + pl - ox * sx : kw;
             size_t opos = (size_t)oy * OW + ox;
