@@ -30,6 +30,9 @@ public struct GraphBuilder: Sendable {
     /// The graph input value.
     public var input: ValueID { graph.input }
 
+    /// Nodes added so far.
+    var nodeCount: Int { graph.nodes.count }
+
     /// Starts a graph whose input is a batch of `input`-shaped samples (NCHW).
     public init(input: TensorShape, name: String = "input") {
         graph = Graph(values: [ValueInfo(shape: input, name: name)], nodes: [], input: ValueID(0), output: ValueID(0))

@@ -67,6 +67,8 @@ private struct ONNXGraphConverter {
     let file: String
     var builder = GraphBuilder(input: TensorShape(channels: 1, height: 1, width: 1))
     var symbols = [String: Symbol]()
+    /// Name of the graph input.
+    var inputName = ""
 
     init(file: String) { self.file = file }
 
@@ -93,6 +95,7 @@ private struct ONNXGraphConverter {
         guard let inputName, let inputShape else { throw EngineError(.malformedModel, "\(file): graph has no input") }
         builder = GraphBuilder(input: inputShape, name: inputName)
         symbols[inputName] = .value(builder.input)
+        self.inputName = inputName
 
         for i in 0..<gp.n_node {
             guard let np = gp.node[i] else { throw EngineError(.malformedModel, "\(file): null node \(i)") }
@@ -462,7 +465,8 @@ private struct ONNXGraphConverter {
     }
 
     /// Transpose, where face models use it: no-op permutations (identity, or moving size-1 axes
-    /// of a vector), constants, and NCHW -> NHWC before a flatten (TensorFlow/Keras exports).
+    /// of a vector), constants, NCHW -> NHWC before a flatten and the NHWC -> NCHW of an NHWC
+    /// graph input (TensorFlow/Keras exports).
     mutating func convertTranspose(_ node: ONNXNodeView) throws {
         if isConstant(node, 0) {
             guard let c = try constant(node, 0), c.dims.count == 2 else { throw node.fail("only 2-D constants can be transposed") }
@@ -475,9 +479,25 @@ private struct ONNXGraphConverter {
             try define(node, .constant(ONNXConstant(dims: [k, r], floats: floats)))
             return
         }
+        // NHWC -> NCHW of a channels-last value: the value itself. The graph input of a
+        // TensorFlow/Keras export is NHWC and reaches the network through this Transpose: the
+        // engine takes the same images as NCHW (like every other model), and the raw NHWC input
+        // stays available as a channels-last view (e.g. for a flatten).
+        let perm0 = node.ints("perm")
+        if perm0 == [0, 3, 1, 2], let name = node.inputs.first {
+            if case .channelsLast(let x)? = symbols[name] { try define(node, .value(x)); return }
+            if case .value(let v)? = symbols[name], v == builder.input, builder.nodeCount == 0, name == inputName {
+                let nhwc = builder.shape(of: v)  // parsed as [C, H, W] = the file's [H, W, C]
+                builder = GraphBuilder(input: TensorShape(channels: nhwc.width, height: nhwc.channels, width: nhwc.height),
+                                       name: name)
+                symbols[name] = .channelsLast(builder.input)
+                try define(node, .value(builder.input))
+                return
+            }
+        }
         let x = try value(node, 0)
         let s = builder.shape(of: x)
-        guard let perm = node.ints("perm") else {
+        guard let perm = perm0 else {
             throw node.fail("Transpose without perm reverses the batch axis, which is not supported")
         }
         guard perm.count == 4 || perm.count == 2, perm.sorted() == Array(0..<perm.count) else {

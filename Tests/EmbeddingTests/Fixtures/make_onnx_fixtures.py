@@ -193,6 +193,20 @@ def transpose(name, seed):
     return n.model(x, 32)
 
 
+def transpose_nhwc(name, seed):
+    """A TensorFlow/Keras-style export: NHWC graph input, Transpose to NCHW, a small net, and a
+    channels-last flatten before the embedding layer. FaceGate takes the same images as NCHW."""
+    n = Net(name, seed, 21, 17, 3)  # declared [N, 21, 17, 3] = N, H, W, C
+    n.input = helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 21, 17, 3])
+    x = n.op("Transpose", ["input"], perm=[0, 3, 1, 2])
+    x = n.op("Relu", [n.bn(n.conv(x, 3, 8, 3, 2), 8)])
+    x = n.conv(x, 8, 6, 3, 2, bias=True)                                    # [N, 6, 6, 5]
+    x = n.op("Transpose", [x], perm=[0, 2, 3, 1])
+    x = n.op("Flatten", [x], axis=1)
+    x = n.op("Gemm", [x, n.const(n.rng.normal(0, 0.1, (16, 6 * 6 * 5))), n.const(n.rng.normal(0, 0.1, 16))], transB=1)
+    return n.model(x, 16)
+
+
 def build(name):
     return {
         "mobilenetv2_112": lambda: mobilenetv2(name, 112, 1, batch1=True),
@@ -202,10 +216,11 @@ def build(name):
         "resnet_small": lambda: resnet(name, 5),
         "ops": lambda: ops(name, 6),
         "transpose": lambda: transpose(name, 8),
+        "transpose_nhwc": lambda: transpose_nhwc(name, 10),
     }[name]()
 
 
-NAMES = ["ops", "transpose", "resnet_small", "mobilefacenet_prelu", "mobilenetv2_112", "mobilenetv2_224", "mobilefacenet_relu"]
+NAMES = ["ops", "transpose", "transpose_nhwc", "resnet_small", "mobilefacenet_prelu", "mobilenetv2_112", "mobilenetv2_224", "mobilefacenet_relu"]
 
 
 def reference(model_bytes, x, batch1):
@@ -237,11 +252,15 @@ def main():
         batch1 = dims[0] == 1
         (out / f"{name}.onnx").write_bytes(data)
         rng = np.random.default_rng(1234)
-        entry = {"name": name, "input": dims[1:], "batches": []}
+        # An NHWC export (first node: Transpose of the input to NCHW): FaceGate takes NCHW.
+        first = m.graph.node[0] if m.graph.node else None
+        nhwc = (first is not None and first.op_type == "Transpose" and first.input[0] == m.graph.input[0].name
+                and [a.ints for a in first.attribute if a.name == "perm"] == [[0, 3, 1, 2]])
+        entry = {"name": name, "input": [dims[3], dims[1], dims[2]] if nhwc else dims[1:], "batches": []}
         for b in (1, 8):
             x = rng.normal(0, 1, (b, *dims[1:])).astype(np.float32)
             y = reference(data, x, batch1).astype(np.float32)
-            x.tofile(out / f"{name}.in{b}.f32")
+            (x.transpose(0, 3, 1, 2).copy() if nhwc else x).tofile(out / f"{name}.in{b}.f32")
             y.tofile(out / f"{name}.out{b}.f32")
             entry["batches"].append(b)
             entry["output"] = int(y.size // b)
