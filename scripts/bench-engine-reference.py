@@ -2,7 +2,7 @@
 """Times FaceGate's engine against onnxruntime and OpenVINO on the same ONNX file, same run.
 
 Usage:
-  scripts/bench-engine-reference.py --model FILE [--batch 1] [--threads 1] [--runs 50] [--rounds 3]
+  scripts/bench-engine-reference.py --model FILE|dlib [--cache DIR] [--batch 1] [--threads 1] [--runs 50] [--rounds 3]
       [--facegate .build/release/facegate] [--gemm packed] [--json]
 
 Rounds alternate the engines (facegate bench engine as a subprocess, onnxruntime, OpenVINO) so
@@ -11,9 +11,16 @@ timed passes after warm-up, and the summary is the median over rounds plus ratio
 (ours / reference: < 1 means FaceGate is faster). A model exported with batch 1 (fixed input
 batch, constant Reshape to [1, D]) is given a free batch dimension for the references.
 OpenVINO is optional (pip install openvino); it is reported as missing when not installed.
+
+dlib: `--model dlib` (the cached dlib_face_recognition_resnet_model_v1.dat, --cache or
+$FACEGATE_CACHE or ~/.cache/facegate) or `--model X.dat`. FaceGate runs the .dat through its own
+dlib reader; the references run the same network exported to ONNX by scripts/dlib-to-onnx.py
+(from the same file, add_prev with unequal shapes as Pad + Add); the export is checked against
+FaceGate's committed dlib reference descriptor before timing.
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -89,11 +96,41 @@ def openvino_round(model_path, x, threads, runs, precision):
     return time_passes(lambda: req.infer({0: x}), runs)
 
 
-def facegate_round(binary, model, batch, threads, runs, gemm):
+def facegate_round(binary, model, batch, threads, runs, gemm, isa=None):
+    extra = ["--isa", isa] if isa else []
     out = subprocess.run([binary, "bench", "engine", "--model", model, "--batch", str(batch), "--threads",
-                          str(threads), "--runs", str(runs), "--gemm", gemm, "--json"],
+                          str(threads), "--runs", str(runs), "--gemm", gemm, "--json"] + extra,
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dlib_reference_onnx(model, cache):
+    """(the .dat path FaceGate reads, an ONNX export of the same network) for --model dlib / X.dat."""
+    if model == "dlib":
+        base = Path(cache or os.environ.get("FACEGATE_CACHE") or Path.home() / ".cache/facegate")
+        dat = base / "dlib_face_recognition_resnet_model_v1.dat"
+    else:
+        dat = Path(model)
+    if not dat.exists():
+        sys.exit(f"{dat} not found: run `facegate model fetch` (or pass --cache)")
+    out = Path(tempfile.mkdtemp()) / "dlib.onnx"
+    subprocess.run([sys.executable, str(ROOT / "scripts/dlib-to-onnx.py"), str(dat), str(out)], check=True,
+                   capture_output=True)
+    refs = ROOT / "Tests/Fixtures/dlib/references.json"
+    if model == "dlib" and refs.exists():
+        import onnxruntime as ort
+        ref = np.array(json.load(open(refs))["noise_chips"][0]["descriptor"], np.float32)
+        xs, v = np.empty(150 * 150 * 3, np.float32), 1
+        for i in range(xs.size):  # the LCG noise chip of the committed reference
+            v = (v * 1103515245 + 12345) % (1 << 31)
+            xs[i] = (v >> 16) & 255
+        chip = xs.reshape(150, 150, 3).transpose(2, 0, 1)[None].copy()
+        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(None, {"input": chip})[0][0]
+        print(f"dlib export check: onnxruntime vs dlib's own descriptor max abs {np.abs(got - ref).max():.2e}")
+    return str(dat), str(out)
 
 
 def main():
@@ -105,10 +142,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--gemm", default="packed")
     ap.add_argument("--facegate", default=str(Path(__file__).resolve().parent.parent / ".build/release/facegate"))
+    ap.add_argument("--isa", default=None, help="FaceGate SIMD level (avx512, avx2): default the best")
+    ap.add_argument("--cache", default=None, help="model cache for --model dlib")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
 
-    model_bytes, chw = free_batch(a.model)
+    onnx_model = a.model
+    if a.model == "dlib" or a.model.endswith(".dat"):
+        a.model, onnx_model = dlib_reference_onnx(a.model, a.cache)
+    model_bytes, chw = free_batch(onnx_model)
     tmp = Path(tempfile.mkdtemp()) / "model.onnx"
     tmp.write_bytes(model_bytes)
     x = np.random.default_rng(0).normal(0, 1, (a.batch, *chw)).astype(np.float32)
@@ -125,7 +167,7 @@ def main():
     cpus = {k: [] for k in res}
     peak = None
     for r in range(a.rounds):
-        fg = facegate_round(a.facegate, a.model, a.batch, a.threads, a.runs, a.gemm)
+        fg = facegate_round(a.facegate, a.model, a.batch, a.threads, a.runs, a.gemm, a.isa)
         res["facegate"].append(fg["ms_per_batch_median"])
         mins["facegate"].append(fg["ms_per_batch_min"])
         cpus["facegate"].append(fg["cpu_ms_per_batch_median"])

@@ -94,6 +94,10 @@ def main():
         name = f"orientation-{value}.jpg"
         smooth.save(OUT / name, quality=95, exif=exif_with_orientation(value))
         expected(ImageOps.exif_transpose(Image.open(OUT / name)), name)
+        # PNG with an eXIf chunk (written by Pillow): lossless, so the upright pixels are exact.
+        name = f"orientation-{value}.png"
+        base.save(OUT / name, exif=exif_with_orientation(value))
+        expected(ImageOps.exif_transpose(Image.open(OUT / name)), name)
     print("wrote", len(list(OUT.iterdir())), "files to", OUT)
 
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Embedding
+import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +9,8 @@ import Glibc
 
 /// `facegate bench engine`: times the CNN engine on one model file.
 ///
-/// Prints ms per batch and faces/s (median of `--runs` timed passes after `--warmup` passes) and
+/// `--model` is an ONNX file, a dlib network file (`.dat`), or `dlib` (the default dlib ResNet
+/// from the model cache). Prints ms per batch and faces/s (median of `--runs` timed passes after `--warmup` passes) and
 /// the process's peak RSS; with `--json`, one JSON object on the last line.
 struct BenchEngineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,8 +18,11 @@ struct BenchEngineCommand: ParsableCommand {
         abstract: "Time the embedding engine: ms per batch, faces/s, peak memory."
     )
 
-    @Option(help: "ONNX model file.")
+    @Option(help: "ONNX model file, dlib network file (.dat), or 'dlib' (the cached dlib ResNet).")
     var model: String
+
+    @Option(help: "Model cache folder for --model dlib (default: $FACEGATE_CACHE or ~/.cache/facegate).")
+    var cache: String?
 
     @Option(help: "Faces per batch.")
     var batch: Int = 1
@@ -64,8 +70,8 @@ struct BenchEngineCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let embedder = try Embedder(onnxFile: model, config: .init(threads: threads, gemm: backend, instructionSet: level, microBatch: microBatch,
-                                                                                tailBatch: tailBatch))
+        let embedder = try Embedder(graph: try loadGraph(), config: .init(threads: threads, gemm: backend, instructionSet: level,
+                                                                         microBatch: microBatch, tailBatch: tailBatch))
         let loadMs = (clock.now - loadStart).milliseconds
         if profile {
             _ = embedder.profile(runs: 5)
@@ -114,6 +120,21 @@ struct BenchEngineCommand: ParsableCommand {
                   + "\"mflop_per_face\":\(fmt(mflops, 2)),\"gflop_per_s\":\(fmt(gflops, 2)),\"peak_rss_mb\":\(fmt(peakMB, 1)),"
                   + "\"isa\":\"\(embedder.instructionSet)\"}")
         }
+    }
+
+    /// The model's graph: ONNX import, or the dlib reader for `.dat` files and `dlib`.
+    private func loadGraph() throws -> Graph {
+        if model == "dlib" {
+            var logger = Logger(label: "facegate.bench")
+            logger.logLevel = .warning
+            let config = ModelCache.Config(directory: cache.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            let paths = try ModelCache(config: config, logger: logger).fetch()
+            return try DlibNetwork.read(contentsOf: paths[0]).graph()
+        }
+        if model.hasSuffix(".dat") {
+            return try DlibNetwork.read(contentsOf: URL(fileURLWithPath: model)).graph()
+        }
+        return try ONNXImporter.load(contentsOf: model)
     }
 
     /// CPU time of the whole process (all threads), milliseconds.

@@ -54,6 +54,11 @@ struct KernelTests {
         ConvCase(cin: 35, cout: 35, h: 6, w: 5, k: 5, stride: 3, pad: .uniform(2), groups: 35),
         ConvCase(cin: 12, cout: 18, h: 9, w: 9, k: 3, stride: 1, pad: Padding(top: 1, left: 2, bottom: 0, right: 1), groups: 3),
         ConvCase(cin: 8, cout: 5, h: 4, w: 3, k: 3, stride: 1, pad: .uniform(2), groups: 1),
+        // Implicit-GEMM convolutions (groups 1): dlib's blocks, panel tails, framed inputs.
+        ConvCase(cin: 32, cout: 32, h: 11, w: 13, k: 3, stride: 1, pad: .uniform(1), groups: 1, activation: .relu),
+        ConvCase(cin: 33, cout: 50, h: 9, w: 7, k: 3, stride: 2, pad: .zero, groups: 1),                   // unpadded /2
+        ConvCase(cin: 10, cout: 70, h: 8, w: 9, k: 5, stride: 1, pad: Padding(top: 2, left: 1, bottom: 0, right: 3), groups: 1),
+        ConvCase(cin: 7, cout: 20, h: 10, w: 10, k: 2, stride: 3, pad: Padding(top: 0, left: 0, bottom: 1, right: 1), groups: 1),
     ]
 
     static func convGraph(_ c: ConvCase, seed: UInt64, prelu: Bool = false, residual: Bool = false) throws -> Graph {

@@ -19,6 +19,20 @@ struct ONNXErrorTests {
         }
     }
 
+    @Test("a channels-last Transpose that is not flattened next fails at load, naming the node")
+    func transposeNotFlattened() throws {
+        let path = try ONNXFixtures.directory.get().appendingPathComponent("bad_transpose.onnx").path
+        do {
+            _ = try ONNXImporter.load(contentsOf: path)
+            Issue.record("Relu of an NHWC transpose must be rejected")
+        } catch let e as EngineError {
+            #expect(e.code == .unsupportedOperator)
+            #expect(e.message.contains(path))
+            #expect(e.message.contains("(Relu)"))
+            #expect(e.message.contains("Transpose to channels-last"))
+        }
+    }
+
     @Test("missing, empty and non-protobuf files give clear errors")
     func unreadable() throws {
         #expect(throws: EngineError(.fileUnreadable, "/nonexistent/model.onnx: cannot open (No such file or directory)")) {

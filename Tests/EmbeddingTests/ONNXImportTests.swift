@@ -5,7 +5,7 @@ import Testing
 
 @Suite("ONNX import against onnxruntime")
 struct ONNXImportTests {
-    static let generated = ["ops", "resnet_small", "mobilefacenet_prelu", "mobilefacenet_relu", "mobilenetv2_112", "mobilenetv2_224"]
+    static let generated = ["ops", "transpose", "transpose_nhwc", "resnet_small", "mobilefacenet_prelu", "mobilefacenet_relu", "mobilenetv2_112", "mobilenetv2_224"]
 
     @Test("embeddings agree with onnxruntime within 1e-4 (L2-normalised)", arguments: generated, GEMMBackend.allCases)
     func agreesWithOnnxruntime(name: String, backend: GEMMBackend) throws {

@@ -48,13 +48,25 @@ void fg_apply_epilogue(float *y, int M, int N, int ldy, const fg_epilogue *ep);
 void fg_depthwise(const float *x, int H, int W, int C, const float *w, int kh, int kw, int sy, int sx,
                   int pt, int pl, float *y, int OH, int OW, const fg_epilogue *ep);
 
+/// Copies one NHWC image into a zero-filled Hp x Wp frame at row pt, column pl (for fg_conv_implicit).
+void fg_pad_input(const float *x, int H, int W, int C, int pt, int pl, int Hp, int Wp, float *xp);
+
+/// Convolution (groups 1) of one NHWC image without an im2col copy: xp is the input framed so that
+/// every tap is inside it (Wp columns, C channels, no padding left: see fg_pad_input); rows
+/// [rowBegin, rowEnd) and columns [colBegin, colEnd) of the frame hold the image (taps that see
+/// only the zero frame are skipped); packed is fg_pack_b of the im2col matrix [kh*kw*C][N] for
+/// the level in ep->isa. Epilogue fused. AVX-512 kernel; below that level a portable loop (plans
+/// for AVX2 use im2col + GEMM instead, which is faster there).
+void fg_conv_implicit(const float *xp, int Wp, int C, int rowBegin, int rowEnd, int colBegin, int colEnd, int kh, int kw,
+                      int sy, int sx, const float *packed, int N, float *y, int OH, int OW, const fg_epilogue *ep);
+
 /// im2col of channels [c0, c0+cg) of one NHWC image: col is [OH*OW][kh*kw*cg], zero padded.
 void fg_im2col(const float *x, int H, int W, int C, int c0, int cg, int kh, int kw, int sy, int sx,
                int pt, int pl, int OH, int OW, float *col);
 
-/// Max (is_max) or average pooling of one NHWC image.
+/// Max (is_max) or average pooling of one NHWC image (isa: FG_ISA_* level requested).
 void fg_pool(const float *x, int H, int W, int C, int kh, int kw, int sy, int sx, int pt, int pl, int pb, int pr,
-             int is_max, int count_pad, float *y, int OH, int OW);
+             int is_max, int count_pad, float *y, int OH, int OW, int isa);
 
 /// Per-channel affine and activation over P positions of C channels: y = act(x * s[c] + b[c]).
 void fg_affine(const float *x, int P, int C, const float *scale, const float *bias, const fg_epilogue *ep, float *y);
@@ -64,3 +76,4 @@ void fg_global_avg(const float *x, int P, int C, float *y);
 
 /// y = a + b or a * b; b has P positions (same shape) or one (broadcast per channel).
 void fg_binary(const float *a, const float *b, int P, int C, int b_positions, int is_mul, float *y);
+

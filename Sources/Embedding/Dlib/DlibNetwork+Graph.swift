@@ -54,7 +54,13 @@ extension DlibNetwork {
                 guard let tagged = tags[id] else {
                     throw EngineError(.malformedModel, "dlib add_prev layer \(index) refers to tag\(id), which is not below it")
                 }
-                x = try b.paddedAdd(x, tagged, name: name + "_add_prev")
+                // Equal shapes (most blocks): a plain add, which the optimiser fuses into the
+                // convolution's epilogue together with the ReLU that follows.
+                if b.shape(of: x) == b.shape(of: tagged) {
+                    x = try b.add(x, tagged, name: name + "_add_prev")
+                } else {
+                    x = try b.paddedAdd(x, tagged, name: name + "_add_prev")
+                }
             }
         }
         return try b.build(output: x)

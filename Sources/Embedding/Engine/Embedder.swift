@@ -102,7 +102,7 @@ public final class Embedder: Sendable {
         let optimized = GraphOptimizer.optimize(graph)
         self.graph = optimized
         self.config = config
-        if case .normalize(let mean, let scale)? = optimized.nodes.first?.operation {
+        if case .normalize(let mean, let scale)? = graph.nodes.first?.operation {  // before folding into the stem
             normalization = .inGraph(mean: mean, scale: scale)
         } else {
             normalization = config.normalization

@@ -85,6 +85,26 @@ extension ExecutionPlan {
                              c: yb + g * og, ldc: cout, epilogue: &ep)
                     }
                 }
+            case .convolutionImplicit(let c, let frame, let x, let y):
+                let si = c.inShape, cout = c.outShape.channels
+                for b in 0..<n {
+                    var src = UnsafePointer(ptr(x) + b * si.count)
+                    var columns = si.width
+                    var live = (rows: 0..<si.height, columns: 0..<si.width)
+                    if let frame {
+                        live = (c.padTop..<(c.padTop + si.height), c.padLeft..<(c.padLeft + si.width))
+                        fg_pad_input(src, Int32(si.height), Int32(si.width), Int32(si.channels), Int32(c.padTop), Int32(c.padLeft),
+                                     Int32(frame.rows), Int32(frame.columns), ws.scratch)
+                        src = UnsafePointer(ws.scratch)
+                        columns = frame.columns
+                    }
+                    let rb = c.residual.map { UnsafePointer(ptr($0) + b * c.outShape.count) }
+                    var ep = fgEpilogue(c.epilogue, residual: rb, ld: cout)
+                    fg_conv_implicit(src, Int32(columns), Int32(si.channels), Int32(live.rows.lowerBound), Int32(live.rows.upperBound),
+                                     Int32(live.columns.lowerBound), Int32(live.columns.upperBound), Int32(c.kernelH), Int32(c.kernelW),
+                                     Int32(c.strideY), Int32(c.strideX), c.weights[0], Int32(cout),
+                                     ptr(y) + b * c.outShape.count, Int32(c.outShape.height), Int32(c.outShape.width), &ep)
+                }
             case .depthwise(let c, let x, let y):
                 let ch = c.outShape.channels
                 for b in 0..<n {
@@ -108,7 +128,7 @@ extension ExecutionPlan {
                             Int32(p.kernelHeight), Int32(p.kernelWidth), Int32(p.strideY), Int32(p.strideX),
                             Int32(p.padding.top), Int32(p.padding.left), Int32(p.padding.bottom), Int32(p.padding.right),
                             isMax ? 1 : 0, p.countIncludesPadding ? 1 : 0, ptr(y) + b * so.count,
-                            Int32(so.height), Int32(so.width))
+                            Int32(so.height), Int32(so.width), isa)
                 }
             case .globalAveragePool(let s, let x, let y):
                 for b in 0..<n { fg_global_avg(ptr(x) + b * s.count, Int32(s.area), Int32(s.channels), ptr(y) + b * s.channels) }
@@ -137,6 +157,8 @@ extension ExecutionPlan {
                 }
             case .flatten(let s, let x, let y):
                 Self.transpose(ptr(x), to: ptr(y), batch: n, channels: s.channels, area: s.area, toNHWC: false)
+            case .copy(let count, let x, let y):
+                if ptr(x) != ptr(y) { ptr(y).update(from: ptr(x), count: n * count) }
             case .fullyConnected(let inF, let outF, let w, let e, let x, let y):
                 var ep = fgEpilogue(e, residual: nil, ld: 0)
                 gemm(m: n, n: outF, k: inF, a: ptr(x), lda: inF, b: w, c: ptr(y), ldc: outF, epilogue: &ep)
@@ -195,7 +217,8 @@ extension ExecutionPlan {
         for b in 0..<batch {
             let s = src + b * count, d = dst + b * count
             if toNHWC {
-                for c in 0..<channels { for p in 0..<area { d[p * channels + c] = s[c * area + p] } }
+                // Writes in order (the input image: few channels, each read as a sequential stream).
+                for p in 0..<area { for c in 0..<channels { d[p * channels + c] = s[c * area + p] } }
             } else {
                 for p in 0..<area { for c in 0..<channels { d[c * area + p] = s[p * channels + c] } }
             }

@@ -1,5 +1,9 @@
 import CEmbeddingKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Which matrix-multiply implementation runs 1x1 convolutions, im2col convolutions and Gemm.
 public enum GEMMBackend: String, Sendable, CaseIterable {
     /// The engine's own AVX2/FMA kernel on pre-packed weights with the epilogue fused.
@@ -27,6 +31,9 @@ enum Step {
     }
     case convolution1x1(Conv, input: ValueID, output: ValueID)
     case convolutionIm2col(Conv, input: ValueID, output: ValueID)
+    /// Groups-1 convolution read in place (implicit GEMM); `frame` is the zero-padded input
+    /// size (rows, columns) it needs, nil when the input itself covers every tap.
+    case convolutionImplicit(Conv, frame: (rows: Int, columns: Int)?, input: ValueID, output: ValueID)
     case depthwise(Conv, input: ValueID, output: ValueID)
     case affine(scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, Epilogue, shape: TensorShape, input: ValueID, output: ValueID)
     case pool(Pooling, isMax: Bool, inShape: TensorShape, outShape: TensorShape, input: ValueID, output: ValueID)
@@ -34,6 +41,8 @@ enum Step {
     case binary(isMultiply: Bool, shape: TensorShape, broadcast: Bool, a: ValueID, b: ValueID, output: ValueID)
     case paddedAdd(TensorShape, TensorShape, TensorShape, a: ValueID, b: ValueID, output: ValueID)
     case flatten(TensorShape, input: ValueID, output: ValueID)
+    /// A plain copy of `count` floats per sample (HWC flatten of an NHWC map).
+    case copy(count: Int, input: ValueID, output: ValueID)
     case fullyConnected(inFeatures: Int, outFeatures: Int, weights: UnsafePointer<Float>, Epilogue, input: ValueID, output: ValueID)
     case concat([(ValueID, Int)], TensorShape, output: ValueID)
     case l2Normalize(Int, input: ValueID, output: ValueID)
@@ -138,6 +147,14 @@ final class ExecutionPlan: @unchecked Sendable {
                     let pointwise = khw == 1 && c.strideY == 1 && c.strideX == 1 && c.padding == .zero && c.groups == 1
                     if pointwise {
                         steps.append(.convolution1x1(conv, input: x, output: y))
+                    } else if c.groups == 1 && backend == .packed && khw <= 64 && Self.implicitConvolutions
+                                && min(isa, fg_best_isa()) >= Int32(FG_ISA_AVX512) {
+                        // Implicit GEMM is the AVX-512 path; on AVX2 im2col + GEMM is faster (measured).
+                        let rows = (outShape.height - 1) * c.strideY + c.kernelHeight
+                        let columns = (outShape.width - 1) * c.strideX + c.kernelWidth
+                        let inPlace = c.padding.top == 0 && c.padding.left == 0 && rows <= inShape.height && columns <= inShape.width
+                        if !inPlace { scratch = max(scratch, rows * columns * inShape.channels) }
+                        steps.append(.convolutionImplicit(conv, frame: inPlace ? nil : (rows, columns), input: x, output: y))
                     } else {
                         scratch = max(scratch, outShape.area * kTotal)
                         steps.append(.convolutionIm2col(conv, input: x, output: y))
@@ -166,6 +183,8 @@ final class ExecutionPlan: @unchecked Sendable {
                 steps.append(.paddedAdd(inShape, graph.shape(of: node.inputs[1]), outShape, a: x, b: node.inputs[1], output: y))
             case .flatten:
                 steps.append(.flatten(inShape, input: x, output: y))
+            case .flattenChannelsLast:
+                steps.append(.copy(count: inShape.count, input: x, output: y))
             case .fullyConnected(let f):
                 // Inputs are NHWC in memory: row (p*C + c) of B takes CHW column (c*area + p).
                 let area = inShape.area, ch = inShape.channels
@@ -204,6 +223,10 @@ final class ExecutionPlan: @unchecked Sendable {
     deinit {
         for p in storage { p.deallocate() }
     }
+
+    /// Groups-1 k x k and strided convolutions run as implicit GEMM (no im2col copy); setting
+    /// `FACEGATE_IM2COL=1` in the environment selects the im2col path instead (for comparisons).
+    static let implicitConvolutions: Bool = getenv("FACEGATE_IM2COL") == nil
 }
 
 extension Step {
@@ -212,6 +235,7 @@ extension Step {
         switch self {
         case .convolution1x1(let c, _, _): "conv1x1 \(c.inShape)->\(c.outShape)"
         case .convolutionIm2col(let c, _, _): "conv\(c.kernelH)x\(c.kernelW)/\(c.strideY) g\(c.groups) \(c.inShape)->\(c.outShape)"
+        case .convolutionImplicit(let c, _, _, _): "iconv\(c.kernelH)x\(c.kernelW)/\(c.strideY) \(c.inShape)->\(c.outShape)"
         case .depthwise(let c, _, _): "dw\(c.kernelH)x\(c.kernelW)/\(c.strideY) \(c.inShape)->\(c.outShape)"
         case .affine(_, _, _, let s, _, _): "affine \(s)"
         case .pool(_, let m, let a, let b, _, _): "\(m ? "max" : "avg")pool \(a)->\(b)"
@@ -219,6 +243,7 @@ extension Step {
         case .binary(let m, let s, _, _, _, _): "\(m ? "mul" : "add") \(s)"
         case .paddedAdd(_, _, let s, _, _, _): "paddedAdd \(s)"
         case .flatten(let s, _, _): "flatten \(s)"
+        case .copy(let n, _, _): "copy \(n)"
         case .fullyConnected(let i, let o, _, _, _, _): "fc \(i)->\(o)"
         case .concat(_, let s, _): "concat \(s)"
         case .l2Normalize(let n, _, _): "l2norm \(n)"

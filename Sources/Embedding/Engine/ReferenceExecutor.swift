@@ -89,6 +89,12 @@ public struct ReferenceExecutor: Sendable {
             }
         case .flatten:
             y.data = x.data
+        case .flattenChannelsLast:
+            for b in 0..<n {
+                for c in 0..<s.channels {
+                    for p in 0..<s.area { y.data[b * s.count + p * s.channels + c] = x.data[b * s.count + c * s.area + p] }
+                }
+            }
         case .fullyConnected(let fc):
             for b in 0..<n {
                 for o in 0..<fc.outFeatures {

@@ -30,6 +30,9 @@ public struct GraphBuilder: Sendable {
     /// The graph input value.
     public var input: ValueID { graph.input }
 
+    /// Nodes added so far.
+    var nodeCount: Int { graph.nodes.count }
+
     /// Starts a graph whose input is a batch of `input`-shaped samples (NCHW).
     public init(input: TensorShape, name: String = "input") {
         graph = Graph(values: [ValueInfo(shape: input, name: name)], nodes: [], input: ValueID(0), output: ValueID(0))
@@ -160,6 +163,11 @@ public struct GraphBuilder: Sendable {
     /// `[C, H, W] -> [C*H*W, 1, 1]`, CHW order (ONNX Flatten, or Reshape to `[N, -1]`).
     public mutating func flatten(_ x: ValueID, name: String? = nil) throws -> ValueID {
         append(.flatten, [x], .vector(shape(of: x).count), name)
+    }
+
+    /// `[C, H, W] -> [C*H*W, 1, 1]`, HWC order (ONNX Transpose to NHWC, then Flatten/Reshape).
+    public mutating func flattenChannelsLast(_ x: ValueID, name: String? = nil) throws -> ValueID {
+        append(.flattenChannelsLast, [x], .vector(shape(of: x).count), name)
     }
 
     /// Fully connected layer on the flattened input.

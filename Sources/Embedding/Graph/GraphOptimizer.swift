@@ -4,6 +4,8 @@
 ///   or fully connected layer;
 /// - fuses an activation (ReLU, Clip/ReLU6, PReLU, Sigmoid) into the producer's epilogue;
 /// - fuses a residual `add` into the convolution producing one of its operands;
+/// - folds a per-channel `normalize`/`affine` into the following unpadded convolution (the input
+///   normalisation of a stem: exact, since no padding zeros would be rescaled);
 /// - removes no-ops (identity activations and affines, `flatten` of a vector).
 ///
 /// A fusion only happens when the producer's result has no other consumer and is not the
@@ -71,6 +73,34 @@ public enum GraphOptimizer {
                     absorb(i, into: p, .fullyConnected(f))
                 default: break
                 }
+            case .convolution(var c) where c.padding == .zero:
+                guard let p = soleProducer(x) else { continue }
+                let perChannel: (scale: [Float], bias: [Float])
+                switch nodes[p]!.operation {
+                case .normalize(let mean, let scale): perChannel = (scale, zip(mean, scale).map { -$0 * $1 })
+                case .affine(let scale, let bias): perChannel = (scale, bias)
+                default: continue
+                }
+                // w'[o][ci][k] = w * s[ci]; b'[o] = b[o] + sum_{ci,k} w * t[ci] (ci = input channel).
+                let cg = c.inChannels / c.groups, og = c.outChannels / c.groups
+                let khw = c.kernelHeight * c.kernelWidth
+                for o in 0..<c.outChannels {
+                    let g = o / og
+                    var extra: Float = 0
+                    for ci in 0..<cg {
+                        let channel = g * cg + ci
+                        for k in 0..<khw {
+                            let w = c.weights[(o * cg + ci) * khw + k]
+                            extra += w * perChannel.bias[channel]
+                            c.weights[(o * cg + ci) * khw + k] = w * perChannel.scale[channel]
+                        }
+                    }
+                    c.bias[o] += extra
+                }
+                let source = nodes[p]!.inputs[0]
+                nodes[i]!.operation = .convolution(c)
+                nodes[i]!.inputs[0] = source  // the conv reads the source instead of the removed node
+                nodes[p] = nil
             case .activation(let a):
                 if a == .none { makeAlias(node.output, to: x); nodes[i] = nil; continue }
                 guard let p = soleProducer(x) else { continue }
@@ -96,7 +126,7 @@ public enum GraphOptimizer {
                     absorb(i, into: p, .convolution(c), extraInput: other)
                     break
                 }
-            case .flatten:
+            case .flatten, .flattenChannelsLast:
                 if graph.shape(of: x).area == 1 { makeAlias(node.output, to: x); nodes[i] = nil }
             default:
                 break

@@ -165,6 +165,9 @@ public enum Operation: Sendable, Equatable {
     case paddedAdd
     /// `[C, H, W] -> [C*H*W, 1, 1]` in CHW order.
     case flatten
+    /// `[C, H, W] -> [C*H*W, 1, 1]` in HWC order: ONNX `Transpose(perm [0, 2, 3, 1])` followed by
+    /// a flatten (TensorFlow/Keras exports flatten channels-last maps this way).
+    case flattenChannelsLast
     /// Fully connected layer (Gemm/MatMul with constant weights).
     case fullyConnected(FullyConnected)
     /// Concatenation of all inputs along channels (same height and width).
@@ -186,6 +189,7 @@ public enum Operation: Sendable, Equatable {
         case .multiply: "Mul"
         case .paddedAdd: "PaddedAdd"
         case .flatten: "Flatten"
+        case .flattenChannelsLast: "FlattenChannelsLast"
         case .fullyConnected: "FullyConnected"
         case .concat: "Concat"
         case .l2Normalize: "L2Normalize"

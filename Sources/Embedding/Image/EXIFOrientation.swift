@@ -1,4 +1,4 @@
-/// The EXIF orientation tag (0x0112) of a JPEG and the transform that shows the image upright.
+/// The EXIF orientation tag (0x0112) of a JPEG or PNG and the transform that shows the image upright.
 public enum EXIFOrientation: Int, Sendable, CaseIterable {
     /// Stored upright.
     case up = 1
@@ -40,11 +40,37 @@ public enum EXIFOrientation: Int, Sendable, CaseIterable {
         return nil
     }
 
+    /// Reads the tag from the `eXIf` chunk of a PNG; nil when absent or malformed.
+    ///
+    /// Walks the chunk list up to `IEND` (eXIf may follow IDAT in files written by some tools);
+    /// every read is bounds-checked, so any input is safe.
+    public static func read(fromPNG bytes: [UInt8]) -> EXIFOrientation? {
+        var offset = 8
+        while offset + 12 <= bytes.count {
+            let length = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let type = Array(bytes[(offset + 4)..<(offset + 8)])
+            guard length >= 0, length <= bytes.count - offset - 12 else { return nil }
+            let data = (offset + 8)..<(offset + 8 + length)
+            if type == [0x65, 0x58, 0x49, 0x66] {  // "eXIf": the TIFF structure itself
+                let payload = Array(bytes[data])
+                return parseEXIF(payload) ?? parseTIFF(payload)  // tolerate writers that keep "Exif\0\0"
+            }
+            if type == [0x49, 0x45, 0x4E, 0x44] { return nil }  // IEND
+            offset = data.upperBound + 4
+        }
+        return nil
+    }
+
     /// Reads the orientation from an APP1 payload starting with "Exif\0\0".
     static func parseEXIF(_ payload: [UInt8]) -> EXIFOrientation? {
         let header: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0, 0]
         guard payload.count >= 14, Array(payload[0..<6]) == header else { return nil }
-        let tiff = Array(payload[6...])
+        return parseTIFF(Array(payload[6...]))
+    }
+
+    /// Reads the orientation from a TIFF structure (byte order mark, 42, first IFD).
+    static func parseTIFF(_ tiff: [UInt8]) -> EXIFOrientation? {
+        guard tiff.count >= 8 else { return nil }
         let little: Bool
         switch (tiff[0], tiff[1]) {
         case (0x49, 0x49): little = true

@@ -12,7 +12,7 @@ public struct ImageDecoder: Sendable {
         /// Largest accepted width x height, checked from the header before any pixel is decoded
         /// (protects against decompression bombs). Default 40 megapixels.
         public var maxPixels: Int = 40_000_000
-        /// Apply the EXIF orientation tag of JPEGs (default true).
+        /// Apply the EXIF orientation tag of JPEGs (APP1) and PNGs (`eXIf` chunk) (default true).
         public var applyEXIFOrientation: Bool = true
         /// When set, alpha is composited over this grey level (0...255); nil drops alpha.
         public var alphaBackground: UInt8? = nil
@@ -60,7 +60,11 @@ public struct ImageDecoder: Sendable {
             return image
         case .png:
             try checkPNGHeaderSize(bytes)
-            return try decodeWithCodec(bytes, name: "PNG", codec: fg_png_decode)
+            var image = try decodeWithCodec(bytes, name: "PNG", codec: fg_png_decode)
+            if config.applyEXIFOrientation, let orientation = EXIFOrientation.read(fromPNG: bytes) {
+                image = orientation.apply(to: image)
+            }
+            return image
         case nil:
             throw ImageError(.unknownFormat, "not a JPEG or PNG (first bytes \(bytes.prefix(4).map { String($0, radix: 16) }))")
         }

@@ -58,6 +58,8 @@ public enum ONNXImporter {
 private enum Symbol {
     case value(ValueID)
     case constant(ONNXConstant)
+    /// `Transpose(perm [0, 2, 3, 1])` of a value: an NHWC view that only a flatten may consume.
+    case channelsLast(ValueID)
 }
 
 /// The node-by-node conversion state of one graph.
@@ -65,6 +67,8 @@ private struct ONNXGraphConverter {
     let file: String
     var builder = GraphBuilder(input: TensorShape(channels: 1, height: 1, width: 1))
     var symbols = [String: Symbol]()
+    /// Name of the graph input.
+    var inputName = ""
 
     init(file: String) { self.file = file }
 
@@ -91,6 +95,7 @@ private struct ONNXGraphConverter {
         guard let inputName, let inputShape else { throw EngineError(.malformedModel, "\(file): graph has no input") }
         builder = GraphBuilder(input: inputShape, name: inputName)
         symbols[inputName] = .value(builder.input)
+        self.inputName = inputName
 
         for i in 0..<gp.n_node {
             guard let np = gp.node[i] else { throw EngineError(.malformedModel, "\(file): null node \(i)") }
@@ -137,6 +142,8 @@ private struct ONNXGraphConverter {
         switch symbols[node.inputs[i]] {
         case .value(let v)?: return v
         case .constant?: throw node.fail("input '\(node.inputs[i])' must be computed, not constant")
+        case .channelsLast?:
+            throw node.fail("input '\(node.inputs[i])' is a Transpose to channels-last, which is supported only when flattened next (Flatten, Reshape to [N, D])")
         case nil: throw node.fail(.malformedModel, "input '\(node.inputs[i])' is not defined before use")
         }
     }
@@ -145,7 +152,7 @@ private struct ONNXGraphConverter {
         guard i < node.inputs.count, !node.inputs[i].isEmpty else { return nil }
         switch symbols[node.inputs[i]] {
         case .constant(let c)?: return c
-        case .value?: throw node.fail("input '\(node.inputs[i])' must be a constant")
+        case .value?, .channelsLast?: throw node.fail("input '\(node.inputs[i])' must be a constant")
         case nil: throw node.fail(.malformedModel, "input '\(node.inputs[i])' is not defined before use")
         }
     }
@@ -242,7 +249,13 @@ private struct ONNXGraphConverter {
             try define(node, .value(y))
         case "Flatten":
             guard node.int("axis", 1) == 1 else { throw node.fail("only axis 1 is supported") }
-            try define(node, .value(try builder.flatten(try value(node, 0), name: nm)))
+            if let x = channelsLastInput(node) {
+                try define(node, .value(try builder.flattenChannelsLast(x, name: nm)))
+            } else {
+                try define(node, .value(try builder.flatten(try value(node, 0), name: nm)))
+            }
+        case "Transpose":
+            try convertTranspose(node)
         case "Reshape":
             try convertReshape(node)
         case "Squeeze", "Unsqueeze":
@@ -419,7 +432,8 @@ private struct ONNXGraphConverter {
             try define(node, .constant(ONNXConstant(dims: t.ints.map { max($0, 1) }, floats: c.floats, ints: c.ints)))
             return
         }
-        let x = try value(node, 0)
+        let channelsLast = channelsLastInput(node)
+        let x = try channelsLast ?? value(node, 0)
         guard let t = try constant(node, 1), !t.ints.isEmpty else { throw node.fail("target shape must be an integer constant") }
         let s = builder.shape(of: x)
         let rest = Array(t.ints.dropFirst())
@@ -431,13 +445,73 @@ private struct ONNXGraphConverter {
         let resolved = rest.map { $0 == -1 ? (known > 0 ? s.count / known : 0) : ($0 == 0 ? 0 : $0) }
         let total = resolved.reduce(1, &*)
         if rest.count == 1 && (rest[0] == -1 || rest[0] == s.count) {
-            try define(node, .value(try builder.flatten(x, name: node.name)))
+            let flat = channelsLast != nil ? try builder.flattenChannelsLast(x, name: node.name) : try builder.flatten(x, name: node.name)
+            try define(node, .value(flat))
+        } else if channelsLast != nil {
+            throw node.fail("reshape of a channels-last Transpose to \(t.ints) is not supported (only flattening to [N, D])")
         } else if rest.count == 3 && resolved == [s.channels, s.height, s.width] {
             try define(node, .value(x))
         } else if s.area == 1 && total == s.count && resolved.first == s.count {
             try define(node, .value(x))  // vector <-> [N, C, 1, 1]
         } else {
             throw node.fail("reshape of \(s) to \(t.ints) is not supported (only flattening to [N, D])")
+        }
+    }
+
+    /// The value under a pending channels-last Transpose feeding input 0, if that is what it is.
+    func channelsLastInput(_ node: ONNXNodeView) -> ValueID? {
+        guard let name = node.inputs.first, case .channelsLast(let x)? = symbols[name] else { return nil }
+        return x
+    }
+
+    /// Transpose, where face models use it: no-op permutations (identity, or moving size-1 axes
+    /// of a vector), constants, NCHW -> NHWC before a flatten and the NHWC -> NCHW of an NHWC
+    /// graph input (TensorFlow/Keras exports).
+    mutating func convertTranspose(_ node: ONNXNodeView) throws {
+        if isConstant(node, 0) {
+            guard let c = try constant(node, 0), c.dims.count == 2 else { throw node.fail("only 2-D constants can be transposed") }
+            let perm = node.ints("perm") ?? [1, 0]
+            guard perm == [1, 0] || perm == [0, 1] else { throw node.fail(.invalidShape, "perm \(perm) is not a permutation of 2 axes") }
+            if perm == [0, 1] { try define(node, .constant(c)); return }
+            let (r, k) = (c.dims[0], c.dims[1])
+            var floats = [Float](repeating: 0, count: c.floats.count)
+            for i in 0..<r { for j in 0..<k { floats[j * r + i] = c.floats[i * k + j] } }
+            try define(node, .constant(ONNXConstant(dims: [k, r], floats: floats)))
+            return
+        }
+        // NHWC -> NCHW of a channels-last value: the value itself. The graph input of a
+        // TensorFlow/Keras export is NHWC and reaches the network through this Transpose: the
+        // engine takes the same images as NCHW (like every other model), and the raw NHWC input
+        // stays available as a channels-last view (e.g. for a flatten).
+        let perm0 = node.ints("perm")
+        if perm0 == [0, 3, 1, 2], let name = node.inputs.first {
+            if case .channelsLast(let x)? = symbols[name] { try define(node, .value(x)); return }
+            if case .value(let v)? = symbols[name], v == builder.input, builder.nodeCount == 0, name == inputName {
+                let nhwc = builder.shape(of: v)  // parsed as [C, H, W] = the file's [H, W, C]
+                builder = GraphBuilder(input: TensorShape(channels: nhwc.width, height: nhwc.channels, width: nhwc.height),
+                                       name: name)
+                symbols[name] = .channelsLast(builder.input)
+                try define(node, .value(builder.input))
+                return
+            }
+        }
+        let x = try value(node, 0)
+        let s = builder.shape(of: x)
+        guard let perm = perm0 else {
+            throw node.fail("Transpose without perm reverses the batch axis, which is not supported")
+        }
+        guard perm.count == 4 || perm.count == 2, perm.sorted() == Array(0..<perm.count) else {
+            throw node.fail(.invalidShape, "perm \(perm) is not a permutation of a 4-D (N, C, H, W) or 2-D (N, D) tensor")
+        }
+        guard perm[0] == 0 else { throw node.fail("perm \(perm) moves the batch axis, which is not supported") }
+        if perm == Array(0..<perm.count) {
+            try define(node, .value(x))
+        } else if perm.count == 4 && s.area == 1 {
+            try define(node, .value(x))  // [N, C, 1, 1]: every order of the size-1 axes is the same memory
+        } else if perm == [0, 2, 3, 1] {
+            try define(node, .channelsLast(x))
+        } else {
+            throw node.fail("perm \(perm) of \(s) is not supported (only NCHW -> NHWC before a flatten)")
         }
     }
 

@@ -175,6 +175,38 @@ def ops(name, seed):
     return n.model(x, 64)
 
 
+def transpose(name, seed):
+    """Transpose where face models use it: TF/Keras-style channels-last flatten of a map (HWC
+    order before the embedding layer), a vector transpose and a transposed constant weight."""
+    n = Net(name, seed, 3, 23, 19)
+    x = n.op("Relu", [n.bn(n.conv("input", 3, 16, 3, 2), 16)])
+    v = n.op("GlobalAveragePool", [x])
+    v = n.op("Transpose", [v], perm=[0, 2, 3, 1])                            # [N,1,1,C]: same memory
+    v = n.op("Flatten", [v], axis=1)
+    wt = n.op("Transpose", [n.const(n.rng.normal(0, 0.3, (8, 16)))], perm=[1, 0])  # constant [16, 8]
+    v = n.op("MatMul", [v, wt])
+    x = n.conv(x, 16, 12, 3, 2, bias=True)
+    x = n.op("Transpose", [x], perm=[0, 2, 3, 1])                            # NCHW -> NHWC
+    x = n.op("Reshape", [x, n.const(np.array([0, -1], np.int64))])           # HWC-order flatten
+    x = n.op("MatMul", [x, n.const(n.rng.normal(0, 0.05, (12 * 6 * 5, 24)))])
+    x = n.op("Concat", [x, v], axis=1)
+    return n.model(x, 32)
+
+
+def transpose_nhwc(name, seed):
+    """A TensorFlow/Keras-style export: NHWC graph input, Transpose to NCHW, a small net, and a
+    channels-last flatten before the embedding layer. FaceGate takes the same images as NCHW."""
+    n = Net(name, seed, 21, 17, 3)  # declared [N, 21, 17, 3] = N, H, W, C
+    n.input = helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 21, 17, 3])
+    x = n.op("Transpose", ["input"], perm=[0, 3, 1, 2])
+    x = n.op("Relu", [n.bn(n.conv(x, 3, 8, 3, 2), 8)])
+    x = n.conv(x, 8, 6, 3, 2, bias=True)                                    # [N, 6, 6, 5]
+    x = n.op("Transpose", [x], perm=[0, 2, 3, 1])
+    x = n.op("Flatten", [x], axis=1)
+    x = n.op("Gemm", [x, n.const(n.rng.normal(0, 0.1, (16, 6 * 6 * 5))), n.const(n.rng.normal(0, 0.1, 16))], transB=1)
+    return n.model(x, 16)
+
+
 def build(name):
     return {
         "mobilenetv2_112": lambda: mobilenetv2(name, 112, 1, batch1=True),
@@ -183,10 +215,12 @@ def build(name):
         "mobilefacenet_relu": lambda: mobilefacenet(name, 4, batch1=False, act="relu"),
         "resnet_small": lambda: resnet(name, 5),
         "ops": lambda: ops(name, 6),
+        "transpose": lambda: transpose(name, 8),
+        "transpose_nhwc": lambda: transpose_nhwc(name, 10),
     }[name]()
 
 
-NAMES = ["ops", "resnet_small", "mobilefacenet_prelu", "mobilenetv2_112", "mobilenetv2_224", "mobilefacenet_relu"]
+NAMES = ["ops", "transpose", "transpose_nhwc", "resnet_small", "mobilefacenet_prelu", "mobilenetv2_112", "mobilenetv2_224", "mobilefacenet_relu"]
 
 
 def reference(model_bytes, x, batch1):
@@ -218,11 +252,15 @@ def main():
         batch1 = dims[0] == 1
         (out / f"{name}.onnx").write_bytes(data)
         rng = np.random.default_rng(1234)
-        entry = {"name": name, "input": dims[1:], "batches": []}
+        # An NHWC export (first node: Transpose of the input to NCHW): FaceGate takes NCHW.
+        first = m.graph.node[0] if m.graph.node else None
+        nhwc = (first is not None and first.op_type == "Transpose" and first.input[0] == m.graph.input[0].name
+                and [a.ints for a in first.attribute if a.name == "perm"] == [[0, 3, 1, 2]])
+        entry = {"name": name, "input": [dims[3], dims[1], dims[2]] if nhwc else dims[1:], "batches": []}
         for b in (1, 8):
             x = rng.normal(0, 1, (b, *dims[1:])).astype(np.float32)
             y = reference(data, x, batch1).astype(np.float32)
-            x.tofile(out / f"{name}.in{b}.f32")
+            (x.transpose(0, 3, 1, 2).copy() if nhwc else x).tofile(out / f"{name}.in{b}.f32")
             y.tofile(out / f"{name}.out{b}.f32")
             entry["batches"].append(b)
             entry["output"] = int(y.size // b)
@@ -233,6 +271,11 @@ def main():
     x = n.op("Relu", [n.conv("input", 3, 8, 3)])
     x = n.op("LRN", [x], size=3)
     (out / "bad_op.onnx").write_bytes(n.model(n.head(x, 8, 4), 4).SerializeToString())
+    # A channels-last Transpose that is not flattened next (a conv reads it): rejected at load.
+    n = Net("bad_transpose", 9, 3, 16, 16)
+    x = n.op("Transpose", [n.conv("input", 3, 8, 3)], perm=[0, 2, 3, 1])
+    x = n.op("Relu", [x])
+    (out / "bad_transpose.onnx").write_bytes(n.model(n.op("Flatten", [x], axis=1), 2048).SerializeToString())
 
 
 if __name__ == "__main__":

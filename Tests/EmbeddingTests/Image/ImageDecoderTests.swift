@@ -10,6 +10,7 @@ struct ImageDecoderTests {
         ("palette.png", .rgb, 0), ("gray16.png", .gray, 0), ("rgb16.png", .rgb, 0), ("bilevel.png", .gray, 0),
         ("rgb.jpg", .rgb, 2), ("gray.jpg", .gray, 2), ("progressive.jpg", .rgb, 2), ("cmyk.jpg", .rgb, 12),
     ] + (1...8).map { ("orientation-\($0).jpg", PixelImage.Format.rgb, 2) }
+      + (1...8).map { ("orientation-\($0).png", PixelImage.Format.rgb, 0) }
 
     @Test("decodes fixtures like Pillow", arguments: cases)
     func decodesLikePillow(file: String, format: PixelImage.Format, tolerance: Int) throws {
@@ -30,12 +31,21 @@ struct ImageDecoderTests {
         #expect(EXIFOrientation.read(fromJPEG: bytes)?.rawValue == value)
     }
 
+    @Test("reads the orientation of a PNG eXIf chunk (written by Pillow)", arguments: 1...8)
+    func readsPNGOrientation(value: Int) throws {
+        let bytes = try ImageFixtures.bytes("orientation-\(value).png")
+        #expect(EXIFOrientation.read(fromPNG: bytes)?.rawValue == value)
+        #expect(EXIFOrientation.read(fromPNG: try ImageFixtures.bytes("rgb.png")) == nil)
+    }
+
     @Test("orientation can be ignored")
     func orientationCanBeIgnored() throws {
         var config = ImageDecoder.Config()
         config.applyEXIFOrientation = false
         let image = try ImageDecoder(config: config).decode(try ImageFixtures.bytes("orientation-6.jpg"))
         #expect(image.width == 37 && image.height == 23)
+        let png = try ImageDecoder(config: config).decode(try ImageFixtures.bytes("orientation-6.png"))
+        #expect(png.width == 37 && png.height == 23)
     }
 
     @Test("alpha composited over a background when asked")
@@ -101,7 +111,7 @@ struct ImageDecoderTests {
         }
     }
 
-    @Test("mutated and truncated bytes never crash", arguments: ["rgb.jpg", "progressive.jpg", "cmyk.jpg", "orientation-6.jpg", "rgb.png", "palette.png", "rgb16.png", "rgba.png"])
+    @Test("mutated and truncated bytes never crash", arguments: ["rgb.jpg", "progressive.jpg", "cmyk.jpg", "orientation-6.jpg", "orientation-6.png", "rgb.png", "palette.png", "rgb16.png", "rgba.png"])
     func fuzz(file: String) throws {
         let original = try ImageFixtures.bytes(file)
         var rng = SplitMix64(seed: 0xFACE + UInt64(original.count))
