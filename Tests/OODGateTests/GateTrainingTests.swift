@@ -62,4 +62,31 @@ struct GateTrainingTests {
         let reread = try GateFile.decode(GateFile.encode(gate), file: "g", expectedModelID: "synthetic")
         #expect(reread == gate)
     }
+
+    @Test("defaults train a 5-network ensemble with typicality; the feature AUC table sees the planted signal")
+    func ensembleAndFeatureAUCs() throws {
+        var config = GateTrainingConfig()
+        config.mlp.hidden = [8]
+        config.mlp.maxEpochs = 10
+        config.ensembleSize = 3
+        let data = try LabelledFeatures(Self.syntheticSet(), config: config)
+        let (gate, _) = try GateTraining.train(data, config: config)
+        let scorer = try #require(gate.scorer)
+        #expect(scorer.networks.count == 3)
+        #expect(scorer.typicality != nil)
+        #expect(scorer.normaliser.dimensions == 12 + QualityCues.featureCount + EmbeddingTypicality.featureCount)
+        let aucs = try GateTraining.misclassificationAUCs(data, config: config)
+        #expect(aucs.map(\.feature) == QualityCues.scorerFeatureNames + EmbeddingTypicality.featureNames)
+        // Planted (misclassified) images have sharpness 60 against 200...400: low sharpness = misclassified.
+        let sharpness = try #require(aucs.first { $0.feature == "log sharpness" })
+        #expect(sharpness.auc < 0.05)
+        config.typicality = false
+        config.ensembleSize = 1
+        let (plain, _) = try GateTraining.train(data, config: config)
+        #expect(plain.scorer?.typicality == nil)
+        var r = ByteReader(bytes: GateFile.encode(plain), file: "g")
+        try r.tag("FGGT")
+        let stored = try r.u32("version")
+        #expect(stored == 1)
+    }
 }
