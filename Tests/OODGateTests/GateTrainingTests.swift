@@ -58,6 +58,13 @@ struct GateTrainingTests {
         #expect(report.overall.tnr > 0.8)
         #expect(report.errorExcluded <= report.errorAll)
         #expect(report.text.contains("misclassification-labelled"))
+        // The exclusion sweep removes nested sets of faces: discarded probes never shrink, and
+        // the planted (misclassified, poorer) faces score high, so excluding 15% helps.
+        #expect(report.exclusionSweep.map(\.fraction) == GateReport.sweepFractions)
+        let discarded = report.exclusionSweep.map(\.discardedProbes)
+        #expect(zip(discarded, discarded.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(discarded[0] > 0)
+        #expect(report.exclusionSweep.last!.error <= report.errorAll)
         // The saved gate gives the same verdicts.
         let reread = try GateFile.decode(GateFile.encode(gate), file: "g", expectedModelID: "synthetic")
         #expect(reread == gate)
