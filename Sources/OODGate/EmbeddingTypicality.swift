@@ -12,7 +12,7 @@ import Foundation
 /// Both are functions of the embedding the MLP already sees, but the second is a fixed
 /// direction and the first a quadratic form, which a 64-unit MLP does not learn from the few
 /// dozen misclassification-labelled faces a folder yields; given explicitly they raised the
-/// misclassified AUC on lfw-dev (docs/ood-gate.md, "Typicality features").
+/// misclassified AUC on lfw-dev (docs/ood-gate.md, "Which features predict misclassification").
 public struct EmbeddingTypicality: Sendable, Equatable {
     /// Number of scorer features this adds.
     public static let featureCount = 2
