@@ -1,22 +1,26 @@
 /// The gate file: a trained (or default) gate tied to one embedding model.
 ///
-/// Layout, little-endian: `"FGGT"`, u32 version (1), u8 has-scorer, string model id
+/// Layout, little-endian: `"FGGT"`, u32 version (1 or 2), u8 has-scorer, string model id
 /// (u32 length + UTF-8), u32 limit count (10) + f32 cue limits; when a scorer is present:
-/// u32 embedding width, u32 cue feature count (10), f32 threshold, f32 normaliser means and
-/// inverse deviations (width each), u32 layer count, then per layer u32 inputs, u32 outputs,
-/// f32 weights (row-major) and f32 biases; last, u64 FNV-1a of every preceding byte.
-/// The policy is configuration, not part of the file.
+/// u32 embedding width, u32 cue feature count (10), then in version 2 only: u32 typicality
+/// feature count (0 or 2) and, when 2, f32 typicality mean (width) and precision (width²);
+/// f32 threshold, f32 normaliser means and inverse deviations (input width each), in version 2
+/// only a u32 ensemble size; then per network u32 layer count and per layer u32 inputs,
+/// u32 outputs, f32 weights (row-major) and f32 biases; last, u64 FNV-1a of every preceding
+/// byte. A single-network scorer without typicality is written as version 1 (readable by
+/// session-1 builds). The policy is configuration, not part of the file.
 public enum GateFile {
     /// Format tag at offset 0.
     public static let tag = "FGGT"
-    /// Current format version.
-    public static let version: UInt32 = 1
+    /// Newest format version (written when a scorer has typicality features or an ensemble).
+    public static let version: UInt32 = 2
 
     /// Encodes a gate; `modelID` is the scorer's (or the given one for a cue-only gate).
     public static func encode(_ gate: Gate, modelID: String = "") -> [UInt8] {
         var w = ByteWriter()
+        let v: UInt32 = gate.scorer.map { $0.typicality == nil && $0.networks.count == 1 } ?? true ? 1 : version
         w.tag(tag)
-        w.u32(version)
+        w.u32(v)
         w.u8(gate.scorer == nil ? 0 : 1)
         w.string(gate.scorer?.modelID ?? modelID)
         w.u32(UInt32(CueThresholds.count))
@@ -24,15 +28,25 @@ public enum GateFile {
         if let s = gate.scorer {
             w.u32(UInt32(s.embeddingDimensions))
             w.u32(UInt32(QualityCues.featureCount))
+            if v >= 2 {
+                w.u32(UInt32(s.typicality == nil ? 0 : EmbeddingTypicality.featureCount))
+                if let t = s.typicality {
+                    w.f32s(t.mean)
+                    w.f32s(t.precision)
+                }
+            }
             w.f32(s.threshold)
             w.f32s(s.normaliser.mean)
             w.f32s(s.normaliser.inverseStd)
-            w.u32(UInt32(s.network.layers.count))
-            for layer in s.network.layers {
-                w.u32(UInt32(layer.inputs))
-                w.u32(UInt32(layer.outputs))
-                w.f32s(layer.weights)
-                w.f32s(layer.bias)
+            if v >= 2 { w.u32(UInt32(s.networks.count)) }
+            for network in s.networks {
+                w.u32(UInt32(network.layers.count))
+                for layer in network.layers {
+                    w.u32(UInt32(layer.inputs))
+                    w.u32(UInt32(layer.outputs))
+                    w.f32s(layer.weights)
+                    w.f32s(layer.bias)
+                }
             }
         }
         w.u64(fnv1a64(w.bytes[...]))
@@ -49,7 +63,7 @@ public enum GateFile {
         try r.tag(tag)
         let versionOffset = r.offset
         let v = try r.u32("version")
-        guard v == version else {
+        guard v == 1 || v == version else {
             throw GateError(.unsupportedVersion, "\(file): gate format version \(v) at offset \(versionOffset), this build reads \(version)")
         }
         guard bytes.count >= 8 + 9 else { throw r.failure("file too short for a checksum", at: bytes.count) }
@@ -77,27 +91,46 @@ public enum GateFile {
             }
             let dims = try r.count("embedding width", in: 1...65_536)
             _ = try r.count("cue feature count", in: QualityCues.featureCount...QualityCues.featureCount)
+            var typicality: EmbeddingTypicality?
+            if v >= 2 {
+                let at = r.offset
+                let extra = try r.u32("typicality feature count")
+                guard extra == 0 || Int(extra) == EmbeddingTypicality.featureCount else {
+                    throw r.failure("typicality feature count \(extra) is not 0 or \(EmbeddingTypicality.featureCount)", at: at)
+                }
+                if extra > 0 {
+                    guard dims <= 4096 else { throw r.failure("typicality for \(dims)-d embeddings is too large", at: at) }
+                    let mean = try r.f32s(dims, "typicality mean")
+                    let precision = try r.f32s(dims * dims, "typicality precision")
+                    do { typicality = try EmbeddingTypicality(mean: mean, precision: precision) } catch { throw r.failure(error.message, at: at) }
+                }
+            }
             let threshold = try r.f32("threshold")
-            let width = dims + QualityCues.featureCount
+            let width = GateScorer.inputWidth(embeddingDimensions: dims, typicality: typicality != nil)
             let normaliser = FeatureNormaliser(mean: try r.f32s(width, "normaliser means"),
                                                inverseStd: try r.f32s(width, "normaliser deviations"))
-            let layerCount = try r.count("layer count", in: 1...16)
-            var layers: [MLP.Layer] = []
-            var previous = width
-            for index in 0..<layerCount {
-                let at = r.offset
-                let inputs = try r.count("layer \(index) inputs", in: 1...65_536)
-                let outputs = try r.count("layer \(index) outputs", in: 1...4096)
-                guard inputs == previous else { throw r.failure("layer \(index) takes \(inputs) inputs, previous gives \(previous)", at: at) }
-                let weights = try r.f32s(inputs * outputs, "layer \(index) weights")
-                let bias = try r.f32s(outputs, "layer \(index) biases")
-                layers.append(MLP.Layer(inputs: inputs, outputs: outputs, weights: weights, bias: bias))
-                previous = outputs
+            let networkCount = try v >= 2 ? r.count("ensemble size", in: 1...32) : 1
+            var networks: [MLP] = []
+            for member in 0..<networkCount {
+                let layerCount = try r.count("network \(member) layer count", in: 1...16)
+                var layers: [MLP.Layer] = []
+                var previous = width
+                for index in 0..<layerCount {
+                    let at = r.offset
+                    let inputs = try r.count("layer \(index) inputs", in: 1...65_536)
+                    let outputs = try r.count("layer \(index) outputs", in: 1...4096)
+                    guard inputs == previous else { throw r.failure("layer \(index) takes \(inputs) inputs, previous gives \(previous)", at: at) }
+                    let weights = try r.f32s(inputs * outputs, "layer \(index) weights")
+                    let bias = try r.f32s(outputs, "layer \(index) biases")
+                    layers.append(MLP.Layer(inputs: inputs, outputs: outputs, weights: weights, bias: bias))
+                    previous = outputs
+                }
+                guard previous == 1 else { throw r.failure("network \(member): last layer has \(previous) outputs, expected 1") }
+                networks.append(MLP(layers: layers))
             }
-            guard previous == 1 else { throw r.failure("last layer has \(previous) outputs, expected 1") }
             do {
                 scorer = try GateScorer(modelID: modelID, embeddingDimensions: dims, normaliser: normaliser,
-                                        network: MLP(layers: layers), threshold: threshold)
+                                        networks: networks, typicality: typicality, threshold: threshold)
             } catch {
                 throw r.failure(error.message)
             }

@@ -48,11 +48,15 @@ struct BenchGateCommand: ParsableCommand {
         var cueSink: Float = 0
         let cuesUS = median { cueSink += QualityCues(alignedFace: face, landmarks: landmarks).sharpness }
 
-        let width = dimensions + QualityCues.featureCount
-        let net = MLP(inputs: width, hidden: [64], generator: &g)
+        // The trained gate's shape: typicality features and a 5-network ensemble (the default).
+        let width = GateScorer.inputWidth(embeddingDimensions: dimensions, typicality: true)
+        let networks = (0..<5).map { _ in MLP(inputs: width, hidden: [64], generator: &g) }
+        var identity = [Float](repeating: 0, count: dimensions * dimensions)
+        for j in 0..<dimensions { identity[j * dimensions + j] = 1 }
+        let typicality = try EmbeddingTypicality(mean: (0..<dimensions).map { _ in g.nextGaussian() * 0.1 }, precision: identity)
         let scorer = try GateScorer(modelID: "bench", embeddingDimensions: dimensions,
                                     normaliser: FeatureNormaliser(mean: .init(repeating: 0, count: width), inverseStd: .init(repeating: 1, count: width)),
-                                    network: net, threshold: 0.5)
+                                    networks: networks, typicality: typicality, threshold: 0.5)
         let gate = Gate(scorer: scorer)
         let embeddings = (0..<(batch * dimensions)).map { _ in g.nextGaussian() }
         let cues = [QualityCues](repeating: QualityCues(alignedFace: face, landmarks: landmarks), count: batch)

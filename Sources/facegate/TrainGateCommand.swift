@@ -136,6 +136,12 @@ struct TrainGateCommand: ParsableCommand {
     @Option(help: "Maximum training epochs (early stopping on the validation loss).")
     var epochs: Int = 60
 
+    @Option(help: "Networks in the scorer's ensemble (different seeds; the score is their mean probability).")
+    var ensemble: Int = 5
+
+    @Flag(help: "Leave out the typicality features (Mahalanobis distance and cosine to the in-distribution mean); writes a version-1 gate file when --ensemble 1.")
+    var noTypicality = false
+
     func run() throws {
         var config = data.config()
         config.thresholdRule = balanced ? .balanced : .targetTNR(targetTNR)
@@ -143,7 +149,13 @@ struct TrainGateCommand: ParsableCommand {
         config.mlp.maxEpochs = epochs
         config.misclassifiedShare = misclassifiedShare
         config.validationFraction = validation
+        config.ensembleSize = ensemble
+        config.typicality = !noTypicality
         let labelled = try data.load(config)
+        print("misclassified vs in-distribution, training part: AUC of each scalar feature (0.5 = no signal)")
+        for (name, auc) in try GateTraining.misclassificationAUCs(labelled, config: config) {
+            print("  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(String(format: "%.3f", auc))")
+        }
         switch limits {
         case "dlib": config.limits = .dlibChip
         case "arcface112": config.limits = .arcFace112

@@ -58,8 +58,42 @@ struct GateTrainingTests {
         #expect(report.overall.tnr > 0.8)
         #expect(report.errorExcluded <= report.errorAll)
         #expect(report.text.contains("misclassification-labelled"))
+        // The exclusion sweep removes nested sets of faces: discarded probes never shrink, and
+        // the planted (misclassified, poorer) faces score high, so excluding 15% helps.
+        #expect(report.exclusionSweep.map(\.fraction) == GateReport.sweepFractions)
+        let discarded = report.exclusionSweep.map(\.discardedProbes)
+        #expect(zip(discarded, discarded.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(discarded[0] > 0)
+        #expect(report.exclusionSweep.last!.error <= report.errorAll)
         // The saved gate gives the same verdicts.
         let reread = try GateFile.decode(GateFile.encode(gate), file: "g", expectedModelID: "synthetic")
         #expect(reread == gate)
+    }
+
+    @Test("defaults train a 5-network ensemble with typicality; the feature AUC table sees the planted signal")
+    func ensembleAndFeatureAUCs() throws {
+        var config = GateTrainingConfig()
+        config.mlp.hidden = [8]
+        config.mlp.maxEpochs = 10
+        config.ensembleSize = 3
+        let data = try LabelledFeatures(Self.syntheticSet(), config: config)
+        let (gate, _) = try GateTraining.train(data, config: config)
+        let scorer = try #require(gate.scorer)
+        #expect(scorer.networks.count == 3)
+        #expect(scorer.typicality != nil)
+        #expect(scorer.normaliser.dimensions == 12 + QualityCues.featureCount + EmbeddingTypicality.featureCount)
+        let aucs = try GateTraining.misclassificationAUCs(data, config: config)
+        #expect(aucs.map(\.feature) == QualityCues.scorerFeatureNames + EmbeddingTypicality.featureNames)
+        // Planted (misclassified) images have sharpness 60 against 200...400: low sharpness = misclassified.
+        let sharpness = try #require(aucs.first { $0.feature == "log sharpness" })
+        #expect(sharpness.auc < 0.05)
+        config.typicality = false
+        config.ensembleSize = 1
+        let (plain, _) = try GateTraining.train(data, config: config)
+        #expect(plain.scorer?.typicality == nil)
+        var r = ByteReader(bytes: GateFile.encode(plain), file: "g")
+        try r.tag("FGGT")
+        let stored = try r.u32("version")
+        #expect(stored == 1)
     }
 }

@@ -21,6 +21,22 @@ public struct GateReport: Sendable {
     public var operatingPoint: DiscardCurve.Point
     /// The gate's threshold.
     public var threshold: Float
+    /// Exclusion sweep, independent of the calibrated threshold: the held-out originals with
+    /// the highest OOD scores (`fraction` of them) removed from gallery and probes.
+    public var exclusionSweep: [ExclusionPoint]
+
+    /// One point of `exclusionSweep`.
+    public struct ExclusionPoint: Sendable, Equatable {
+        /// Fraction of held-out originals excluded (highest scores first).
+        public var fraction: Double
+        /// Fraction of the all-images probes that are no longer probes.
+        public var discardedProbes: Double
+        /// Identification error over the remaining probes.
+        public var error: Double
+    }
+
+    /// Fractions of held-out originals `exclusionSweep` excludes.
+    public static let sweepFractions = [0.02, 0.05, 0.08, 0.10, 0.15]
     /// ROC AUC of the OOD score: misclassification-labelled vs in-distribution held-out originals.
     public var misclassifiedAUC: Double
     /// ROC AUC of the OOD score: transformed copies vs in-distribution held-out originals.
@@ -91,6 +107,17 @@ public struct GateReport: Sendable {
                                                   identities: originals.map { data.identityIndex[rows[$0]] })
         identificationAll = evaluation.run()
         identificationExcluded = evaluation.run(eligible: originals.map { !verdicts[$0].isOutOfDistribution })
+        let originalScores = originals.map { verdicts[$0].oodScore }
+        let ranked = originalScores.indices.sorted { originalScores[$0] > originalScores[$1] || (originalScores[$0] == originalScores[$1] && $0 < $1) }
+        let allProbes = identificationAll.probes
+        exclusionSweep = Self.sweepFractions.map { fraction in
+            var eligible = [Bool](repeating: true, count: originals.count)
+            for k in ranked.prefix(Int((fraction * Double(originals.count)).rounded())) { eligible[k] = false }
+            let outcome = evaluation.run(eligible: eligible)
+            return ExclusionPoint(fraction: fraction,
+                                  discardedProbes: 1 - Double(outcome.probes) / Double(max(allProbes, 1)),
+                                  error: 1 - outcome.accuracy)
+        }
         let probeScores = identificationAll.perProbe.map { verdicts[originals[$0.row]].oodScore }
         let probeCorrect = identificationAll.perProbe.map(\.correct)
         curve = DiscardCurve(correct: probeCorrect, scores: probeScores)
@@ -118,6 +145,11 @@ public struct GateReport: Sendable {
         lines.append("  OOD excluded:  \(identificationExcluded.correct)/\(identificationExcluded.probes) = \(pct(identificationExcluded.accuracy)), error \(pct(errorExcluded)), gallery \(identificationExcluded.gallerySize)")
         lines.append("  error cut by \(pct(errorReduction)) while discarding \(pct(discardedProbeFraction)) of probes")
         lines.append("  gate operating point on the all-images curve: discards \(pct(operatingPoint.discarded)), error \(pct(operatingPoint.error))")
+        lines.append("  excluding the highest-scoring held-out faces (gallery and probes), any threshold:")
+        for p in exclusionSweep {
+            let cut = errorAll > 0 ? 1 - p.error / errorAll : 0
+            lines.append("    \(pct(p.fraction).padding(toLength: 6, withPad: " ", startingAt: 0)) of faces: \(pct(p.discardedProbes)) of probes discarded, error \(pct(p.error)) (cut \(pct(cut)))")
+        }
         return lines.joined(separator: "\n")
     }
 }

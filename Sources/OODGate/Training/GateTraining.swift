@@ -18,6 +18,12 @@ public struct GateTrainingConfig: Sendable, Equatable {
     public var thresholdRule: ThresholdRule = .targetTNR(0.95)
     /// Hard cue limits stored with the gate.
     public var limits = CueThresholds()
+    /// Append the typicality features (Mahalanobis distance to, and cosine with, the training
+    /// part's in-distribution originals) to the scorer's input.
+    public var typicality = true
+    /// Networks in the scorer's ensemble (seeds `mlp.seed`, `mlp.seed + 1`, ...); the score is
+    /// their mean probability.
+    public var ensembleSize = 5
 
     /// The documented defaults.
     public init() {}
@@ -125,6 +131,19 @@ public enum GateTraining {
     public static func train(_ data: LabelledFeatures, config: GateTrainingConfig,
                              policy: GatePolicy = .exclude) throws(GateError) -> (Gate, Summary) {
         let d = data.set.dimensions
+        guard config.ensembleSize >= 1, config.ensembleSize <= 32 else {
+            throw GateError(.insufficientData, "ensemble size must be 1...32, got \(config.ensembleSize)")
+        }
+        var typicality: EmbeddingTypicality?
+        if config.typicality {
+            // In-distribution originals of the training part: correctly classified images and references.
+            var flat: [Float] = []
+            for (i, r) in data.set.records.enumerated()
+            where data.parts[i] == .training && (data.examples[i] == .inDistribution || data.examples[i] == .reference) {
+                flat.append(contentsOf: r.embedding)
+            }
+            typicality = try EmbeddingTypicality(fitting: flat, dimensions: d)
+        }
         let trainRows = data.exampleRows(.training)
         var validationRows = data.exampleRows(.validation)
         if validationRows.isEmpty { validationRows = trainRows }
@@ -132,9 +151,10 @@ public enum GateTraining {
             var flat: [Float] = []
             flat.reserveCapacity(rows.count * d)
             for i in rows { flat.append(contentsOf: data.set.records[i].embedding) }
-            return GateScorer.rawRows(embeddings: flat, cues: rows.map { data.set.records[$0].cues }, embeddingDimensions: d)
+            return GateScorer.rawRows(embeddings: flat, cues: rows.map { data.set.records[$0].cues }, embeddingDimensions: d,
+                                      typicality: typicality)
         }
-        let width = d + QualityCues.featureCount
+        let width = GateScorer.inputWidth(embeddingDimensions: d, typicality: typicality != nil)
         var x = matrix(trainRows)
         var xv = matrix(validationRows)
         let normaliser = FeatureNormaliser(fitting: x, dimensions: width)
@@ -142,18 +162,62 @@ public enum GateTraining {
         normaliser.apply(to: &xv)
         let y = trainRows.map { data.examples[$0].isOOD ?? false }
         let yv = validationRows.map { data.examples[$0].isOOD ?? false }
-        let (network, mlpSummary) = try MLP.train(rows: x, labels: y, validationRows: xv, validationLabels: yv,
-                                                  dimensions: width, config: config.mlp,
-                                                  weights: lossWeights(trainRows, data, config),
-                                                  validationWeights: lossWeights(validationRows, data, config))
-        let scores = network.logits(xv, count: yv.count).map(sigmoid)
+        var networks: [MLP] = []
+        var summaries: [MLPTrainingSummary] = []
+        for member in 0..<config.ensembleSize {
+            var memberConfig = config.mlp
+            memberConfig.seed = config.mlp.seed &+ UInt64(member)
+            let (network, summary) = try MLP.train(rows: x, labels: y, validationRows: xv, validationLabels: yv,
+                                                   dimensions: width, config: memberConfig,
+                                                   weights: lossWeights(trainRows, data, config),
+                                                   validationWeights: lossWeights(validationRows, data, config))
+            networks.append(network)
+            summaries.append(summary)
+        }
+        var scorer = try GateScorer(modelID: data.set.modelID, embeddingDimensions: d, normaliser: normaliser,
+                                    networks: networks, typicality: typicality, threshold: 0.5)
+        let scores = scorer.probabilities(normalisedRows: xv, count: yv.count)
         let threshold = config.thresholdRule.threshold(scores: scores, labels: yv)
-        let scorer = try GateScorer(modelID: data.set.modelID, embeddingDimensions: d, normaliser: normaliser,
-                                    network: network, threshold: threshold)
+        scorer.threshold = threshold
         let summary = Summary(trainingExamples: y.count, trainingOOD: y.filter { $0 }.count,
                               validationExamples: yv.count, validationOOD: yv.filter { $0 }.count,
-                              mlp: mlpSummary, threshold: threshold)
+                              mlp: summaries[0], threshold: threshold)
         return (Gate(limits: config.limits, scorer: scorer, policy: policy), summary)
+    }
+
+    /// ROC AUC of each scalar scorer feature for "misclassified" against "in distribution" on the
+    /// training part's originals (oriented so that > 0.5 means high values go with misclassified
+    /// faces): the "which features predict misclassification" table `train-gate` prints before
+    /// it trains. Includes the typicality features when `config.typicality` is set.
+    public static func misclassificationAUCs(_ data: LabelledFeatures, config: GateTrainingConfig) throws(GateError) -> [(feature: String, auc: Double)] {
+        let d = data.set.dimensions
+        var typicality: EmbeddingTypicality?
+        if config.typicality {
+            var flat: [Float] = []
+            for (i, r) in data.set.records.enumerated()
+            where data.parts[i] == .training && (data.examples[i] == .inDistribution || data.examples[i] == .reference) {
+                flat.append(contentsOf: r.embedding)
+            }
+            typicality = try EmbeddingTypicality(fitting: flat, dimensions: d)
+        }
+        var names = QualityCues.scorerFeatureNames
+        if typicality != nil { names += EmbeddingTypicality.featureNames }
+        var positives = [[Float]](repeating: [], count: names.count)
+        var negatives = [[Float]](repeating: [], count: names.count)
+        for (i, r) in data.set.records.enumerated() where data.parts[i] == .training {
+            let isOOD: Bool
+            switch data.examples[i] {
+            case .inDistribution: isOOD = false
+            case .misclassified: isOOD = true
+            default: continue
+            }
+            var values = r.cues.scorerFeatures
+            if let typicality { values += typicality.features(of: r.embedding[...]) }
+            for (j, v) in values.enumerated() {
+                if isOOD { positives[j].append(v) } else { negatives[j].append(v) }
+            }
+        }
+        return names.indices.map { (names[$0], rocAUC(positives: positives[$0], negatives: negatives[$0])) }
     }
 
     /// Per-example loss weights: classes balanced; within OOD, `misclassifiedShare` if set.
