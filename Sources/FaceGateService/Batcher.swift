@@ -12,8 +12,8 @@ public final class Batcher<Input: Sendable, Output: Sendable>: Sendable {
     /// Batching limits.
     public struct Config: Sendable {
         /// Most items in one batch (faces). Measured with `facegate bench serve` (dlib model,
-        /// 16 streams, 2 cores): 4 -> 357, 8 -> 380, 16 -> 380 faces/s, but 16 raised unary p99
-        /// from 8.4 to 11.7 ms.
+        /// 16 streams, 2 cores, two concurrent batches): 4 -> 546, 8 -> 590, 16 -> 582 faces/s
+        /// (session 1, one batch at a time: 357 / 380 / 380, and 16 raised unary p99 by 40%).
         public var maxBatch: Int = 8
         /// Longest time the oldest item waits for a batch to fill. 0 (measured best): under load
         /// batches fill while the engine runs the previous one (380.6 faces/s at 0 ms vs 379.6 at

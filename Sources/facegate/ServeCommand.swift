@@ -57,9 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
     var maxMessageBytes: Int?
     @Option(help: "Concurrent streams per HTTP/2 connection. (default: 100)")
     var maxConcurrentStreams: Int?
-    @Option(help: "Engine threads per batch. (default: 2)")
+    @Option(help: "Engine threads per batch. (default: 1)")
     var engineThreads: Int?
-    @Option(help: "Batches the engine runs at the same time. (default: 1)")
+    @Option(help: "Batches the engine runs at the same time. (default: 2)")
     var concurrentBatches: Int?
     @Option(help: "Seconds in-flight calls may run after SIGTERM. (default: 10)")
     var drainGraceSeconds: Double?
