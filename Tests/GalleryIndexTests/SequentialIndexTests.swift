@@ -168,15 +168,15 @@ import Testing
         }
     }
 
-    /// The expected-ratio rule keeps accuracy on a flat (MobileFaceNet-like) spectrum, where
-    /// the seed's partial ratio with the same delta loses more, and reads less than exact.
+    /// With the same delta, the expected-ratio rule keeps accuracy on a flat (MobileFaceNet-like)
+    /// spectrum where the seed's partial ratio loses a lot, and still reads less than exact.
     @Test func expectedRatioIsSaferThanPartialRatioOnAFlatSpectrum() throws {
         let d = 128
         let g = SyntheticGallery(identities: 2000, facesPerIdentity: 5, dimension: d, spectrum: .mobileFaceNet,
-                                 noiseRatio: 0.5, queryCount: 600, seed: 81)
+                                 noiseRatio: 1.12, queryCount: 600, seed: 81)  // ~97% exact accuracy
         var index = try SequentialIndex(dimension: d, vectors: g.vectors, faces: g.faces, identities: g.identities)
         var result: [String: (hits: Int, read: Double)] = [:]
-        for pruning in [SequentialIndex.Pruning.exact, .ratio(delta: 1.3), .expectedRatio(delta: 1.3)] {
+        for pruning in [SequentialIndex.Pruning.exact, .ratio(delta: 1.15), .expectedRatio(delta: 1.15)] {
             try index.setPruning(pruning)
             var hits = 0
             var work = SearchWork()
@@ -186,10 +186,10 @@ import Testing
             }
             result[pruning.description] = (hits, work.fraction)
         }
-        let exact = try #require(result["exact"]), seed = try #require(result["ratio(1.3)"]), expected = try #require(result["expected(1.3)"])
+        let exact = try #require(result["exact"]), seed = try #require(result["ratio(1.15)"]), expected = try #require(result["expected(1.15)"])
         #expect(exact.hits > 400, "exact accuracy \(exact.hits)/600")
-        #expect(exact.hits - expected.hits <= 3, "\(result)")
-        #expect(expected.hits >= seed.hits, "\(result)")
+        #expect(exact.hits - expected.hits <= 6, "\(result)")
+        #expect(expected.hits > seed.hits + 30, "\(result)")
         #expect(expected.read < exact.read, "\(result)")
     }
 
