@@ -5,10 +5,15 @@
 // Fortran LAPACK entry point exported by Debian's libopenblas (no LAPACKE header needed).
 extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
                     double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+extern void openblas_set_num_threads(int n);
 
 int fg_lapack_symmetric_eigen(int n, double *a, double *values) {
     // Row-major symmetric input = column-major symmetric input; LAPACK returns eigenvectors as
     // columns (column-major), which read row-major are rows: exactly the layout promised.
+    // One thread, the policy the engine also sets (Embedder pins OpenBLAS to 1): the fit runs in
+    // the background beside one-core-per-query searches, and OpenBLAS's spinning worker threads
+    // made dsyevd 25x slower on a busy 2-core machine (d = 512: 3.3 s vs 0.12 s).
+    openblas_set_num_threads(1);
     const char jobz = 'V', uplo = 'U';
     int info = 0, lwork = -1, liwork = -1, iwork_query = 0;
     double work_query = 0;

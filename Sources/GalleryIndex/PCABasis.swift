@@ -1,4 +1,7 @@
 import CGalleryLapack
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An orthonormal PCA rotation of the embedding space: a mean and all `dimension` components.
 ///
@@ -167,4 +170,33 @@ func jacobiEigen(_ input: [Double], _ n: Int) -> (values: [Double], vectors: [Do
         }
     }
     return ((0..<n).map { a[$0 * n + $0] }, v)
+}
+
+/// Seconds the eigen-solvers take on one random `dimension x dimension` covariance (a Wishart
+/// sample from `2 x dimension` Gaussian rows): LAPACK `dsyevd` (in use) and the cyclic Jacobi
+/// solver it replaced. For `facegate bench index --solver-times`; not used by the index.
+public func pcaSolverSeconds(dimension d: Int, seed: UInt64 = 1) -> (lapack: Double, jacobi: Double) {
+    guard d >= 1 else { return (0, 0) }
+    var rng = SplitMix64(seed: seed)
+    let m = 2 * d
+    let x = (0..<(m * d)).map { _ in rng.gaussian() }
+    var a = [Double](repeating: 0, count: d * d)
+    for i in 0..<d {
+        for j in i..<d {
+            var s = 0.0
+            for r in 0..<m { s += x[r * d + i] * x[r * d + j] }
+            a[i * d + j] = s / Double(m - 1)
+            a[j * d + i] = a[i * d + j]
+        }
+    }
+    func seconds(_ body: () -> Void) -> Double {
+        var t0 = timespec(), t1 = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t0)
+        body()
+        clock_gettime(CLOCK_MONOTONIC, &t1)
+        return Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
+    }
+    let lapack = seconds { _ = lapackEigen(a, d) }
+    let jacobi = seconds { _ = jacobiEigen(a, d) }
+    return (lapack, jacobi)
 }

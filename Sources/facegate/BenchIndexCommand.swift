@@ -54,12 +54,20 @@ struct BenchIndexCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Flag(help: "Print one JSON object on the last line.")
     var json = false
+    @Flag(help: "Also time the PCA eigen-solvers (LAPACK dsyevd vs the former Jacobi) at each dimension of --dims.")
+    var solverTimes = false
 
     func run() throws {
         let widths = levels.split(separator: ",").compactMap { Int($0) }
         let deltaList = deltas.split(separator: ",").compactMap { Float($0) }.map { SequentialIndex.Pruning.ratio(delta: $0) }
             + expectedDeltas.split(separator: ",").compactMap { Float($0) }.map { SequentialIndex.Pruning.expectedRatio(delta: $0) }
         var results: [String] = []
+        if solverTimes {
+            for d in dims.split(separator: ",").compactMap({ Int($0) }) {
+                let t = pcaSolverSeconds(dimension: d)
+                print("eigen-solver d = \(d): LAPACK dsyevd \(fmtS(t.lapack)) s, Jacobi \(fmtS(t.jacobi)) s (\(fmtS(t.jacobi / max(t.lapack, 1e-9)))x)")
+            }
+        }
         print("config                         method        p50ms    p99ms   meanms  batch p50  batch p99  rank1%   agree%  read%   mem/raw  build_s")
         if let vectors {
             let set = try RealEmbeddings(vectorsPath: vectors, labelsPath: labels, dimension: vectorDim)

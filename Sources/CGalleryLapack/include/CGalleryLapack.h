@@ -6,7 +6,7 @@
 /// LAPACK dsyevd (divide and conquer, OpenBLAS). On success returns 0, writes the eigenvalues in
 /// ascending order to `values` and overwrites `a` so that row i is the unit eigenvector of
 /// `values[i]`. Returns the LAPACK `info` (< 0: bad argument, > 0: no convergence) or -1000 when
-/// workspace allocation fails.
+/// workspace allocation fails. Sets OpenBLAS to one thread (process-wide, as the engine does).
 int fg_lapack_symmetric_eigen(int n, double *a, double *values);
 
 #endif
