@@ -92,8 +92,10 @@ extension SequentialIndex {
         let ratio2: Float? = config.pruning.delta.map { $0 * $0 }
         let expected: Bool = { if case .expectedRatio = config.pruning { return true } else { return false } }()
         let qTails = TailNorms.tails(y, ends: bandEnds, stride: stride)
-        // Tail norms are rounded floats; keep the exact rule's lower bound safely below the truth.
-        let slackFactor: Float = 1e-5
+        // Tail norms and the later levels' sums are rounded floats; keep the exact rule's lower
+        // bound below the computed full distance: the rounding of a sum of up to 256 squares
+        // is far below 1e-4 of (tq^2 + tx^2) >= (tq + tx)^2 / 2 >= the remaining distance / 2.
+        let slackFactor: Float = 1e-4
 
         var alive = (0..<Int32(blocks)).map { $0 }
         for l in 0..<bands.count {
