@@ -48,6 +48,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
         ),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+        .target(name: "CGalleryLapack", linkerSettings: [.linkedLibrary("openblas")]),
 
         // Transport and protocol.
         .target(name: "GRPCProtocol"),
@@ -71,7 +72,7 @@ let package = Package(
         .target(name: "OODGate", dependencies: ["Embedding"]),
         .target(
             name: "GalleryIndex",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "CGalleryLapack"],
             swiftSettings: avx2
         ),
         .target(

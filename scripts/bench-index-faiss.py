@@ -62,7 +62,7 @@ def main():
     batch, singles, batches = get("--batch", 64), get("--queries", 200), get("--batches", 4)
     print()
     print("ratios are ours / FAISS (below 1: we are faster); p10 is the least contended figure")
-    print(f"{'config':30} {'faiss p50':>10} {'faiss p10':>10} {'batch p50':>10} | {'method':12} {'p50 ratio':>10} {'p10 ratio':>10} {'batch ratio':>11} {'rank1%':>7} {'mem/raw':>8}")
+    print(f"{'config':30} {'faiss p50':>10} {'faiss p10':>10} {'batch p50':>10} | {'method':12} {'p50 ratio':>10} {'p10 ratio':>10} {'batch ratio':>11} {'rank1%':>7} {'agree%':>7} {'mem/raw':>8}")
     summary = []
     seen = {}
     for r in rows:
@@ -79,7 +79,7 @@ def main():
         ratio10 = r.get("p10_ms", 0) / f["p10_ms"] if f["p10_ms"] else float("nan")
         bratio = r["batch_p50_ms_per_query"] / f["batch_p50_ms_per_query"] if f["batch_p50_ms_per_query"] else float("nan")
         print(f"{cfg:30} {f['p50_ms']:10.3f} {f['p10_ms']:10.3f} {f['batch_p50_ms_per_query']:10.3f} | {r['method']:12} {ratio:10.3f} {ratio10:10.3f} {bratio:11.3f} "
-              f"{100 * r['rank1']:7.2f} {r['memory_bytes'] / r['raw_bytes']:8.3f}")
+              f"{100 * r['rank1']:7.2f} {100 * r['agree_exact']:7.2f} {r['memory_bytes'] / r['raw_bytes']:8.3f}")
         summary.append({"config": cfg, "method": r["method"], "faiss": f, "ours": r,
                         "p50_ratio_vs_faiss": ratio, "p10_ratio_vs_faiss": ratio10, "batch_ratio_vs_faiss": bratio})
     if not args.keep:

@@ -1,10 +1,16 @@
+import CGalleryLapack
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An orthonormal PCA rotation of the embedding space: a mean and all `dimension` components.
 ///
 /// Because the rotation is full and orthonormal, distances over all rotated components equal
 /// distances in the original space; ordering components by decreasing variance is what lets
 /// `SequentialIndex` prune on the first few. Components are the eigenvectors of the sample
-/// covariance, found by a cyclic Jacobi eigen-solver in Double precision (no LAPACK: the solver
-/// runs off the search path, in a background refit; `facegate bench index` prints its time).
+/// covariance, found by LAPACK's divide-and-conquer solver (`dsyevd`, OpenBLAS) in Double
+/// precision; the cyclic Jacobi solver below is kept as the fallback and as the test oracle.
+/// The fit runs off the search path, in a background refit; `facegate bench index` prints its time.
 struct PCABasis: Sendable {
     let dimension: Int
     let stride: Int
@@ -97,10 +103,29 @@ struct PCABasis: Sendable {
     }
 }
 
+/// Eigen-decomposition of a symmetric `n x n` matrix (row-major) by LAPACK `dsyevd`, falling
+/// back to `jacobiEigen` if LAPACK reports a failure. Returns eigenvalues and eigenvectors as
+/// rows (`vectors[i * n ..< (i + 1) * n]` pairs with `values[i]`), in no promised order.
+func symmetricEigen(_ input: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
+    if let r = lapackEigen(input, n) { return r }
+    return jacobiEigen(input, n)
+}
+
+/// `dsyevd` through the C shim; nil when LAPACK reports an error (e.g. no convergence).
+func lapackEigen(_ input: [Double], _ n: Int) -> (values: [Double], vectors: [Double])? {
+    guard n >= 1, n <= Int(Int32.max) else { return nil }
+    var a = input
+    var w = [Double](repeating: 0, count: n)
+    let info = a.withUnsafeMutableBufferPointer { ab in
+        w.withUnsafeMutableBufferPointer { wb in fg_lapack_symmetric_eigen(Int32(n), ab.baseAddress!, wb.baseAddress!) }
+    }
+    return info == 0 ? (w, a) : nil
+}
+
 /// Eigen-decomposition of a symmetric `n x n` matrix (row-major) by cyclic Jacobi rotations.
 /// Returns eigenvalues and eigenvectors as rows (`vectors[i * n ..< (i + 1) * n]` pairs with
-/// `values[i]`), unsorted.
-func symmetricEigen(_ input: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
+/// `values[i]`), unsorted. O(n^3) per sweep, ~10 sweeps: seconds at n = 512.
+func jacobiEigen(_ input: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
     var a = input
     var v = [Double](repeating: 0, count: n * n)  // rows are eigenvectors
     for i in 0..<n { v[i * n + i] = 1 }
@@ -145,4 +170,33 @@ func symmetricEigen(_ input: [Double], _ n: Int) -> (values: [Double], vectors: 
         }
     }
     return ((0..<n).map { a[$0 * n + $0] }, v)
+}
+
+/// Seconds the eigen-solvers take on one random `dimension x dimension` covariance (a Wishart
+/// sample from `2 x dimension` Gaussian rows): LAPACK `dsyevd` (in use) and the cyclic Jacobi
+/// solver it replaced. For `facegate bench index --solver-times`; not used by the index.
+public func pcaSolverSeconds(dimension d: Int, seed: UInt64 = 1) -> (lapack: Double, jacobi: Double) {
+    guard d >= 1 else { return (0, 0) }
+    var rng = SplitMix64(seed: seed)
+    let m = 2 * d
+    let x = (0..<(m * d)).map { _ in rng.gaussian() }
+    var a = [Double](repeating: 0, count: d * d)
+    for i in 0..<d {
+        for j in i..<d {
+            var s = 0.0
+            for r in 0..<m { s += x[r * d + i] * x[r * d + j] }
+            a[i * d + j] = s / Double(m - 1)
+            a[j * d + i] = a[i * d + j]
+        }
+    }
+    func seconds(_ body: () -> Void) -> Double {
+        var t0 = timespec(), t1 = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t0)
+        body()
+        clock_gettime(CLOCK_MONOTONIC, &t1)
+        return Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
+    }
+    let lapack = seconds { _ = lapackEigen(a, d) }
+    let jacobi = seconds { _ = jacobiEigen(a, d) }
+    return (lapack, jacobi)
 }

@@ -61,6 +61,8 @@ extension SequentialIndex {
     /// squared distance exceeds the bound or, for `ratio`, delta^2 times the k-th best
     /// identity's partial squared distance. All sums run in the same order (the per-block
     /// SIMD kernel, level by level), so a row's bound and final distance are the same float.
+    /// Between levels the exact rule also uses each row's tail-norm lower bound
+    /// (`TailNorms`); `expectedRatio` ranks rows by their expected full distance.
     private func searchRotated(_ y: UnsafePointer<Float>, topK: Int, work: inout SearchWork) -> [Candidate] {
         let n = table.rowCount
         let slots = table.slotOfRow, ids = table.identityOfSlot
@@ -87,10 +89,13 @@ extension SequentialIndex {
             work.componentsRead += lead.items.count * 8 * (stride - levels[0].width)
             bound = full.worst
         }
-        let ratio2: Float? = {
-            if case let .ratio(delta) = config.pruning { return delta * delta }
-            return nil
-        }()
+        let ratio2: Float? = config.pruning.delta.map { $0 * $0 }
+        let expected: Bool = { if case .expectedRatio = config.pruning { return true } else { return false } }()
+        let qTails = TailNorms.tails(y, ends: bandEnds, stride: stride)
+        // Tail norms and the later levels' sums are rounded floats; keep the exact rule's lower
+        // bound below the computed full distance: the rounding of a sum of up to 256 squares
+        // is far below 1e-4 of (tq^2 + tx^2) >= (tq + tx)^2 / 2 >= the remaining distance / 2.
+        let slackFactor: Float = 1e-4
 
         var alive = (0..<Int32(blocks)).map { $0 }
         for l in 0..<bands.count {
@@ -106,25 +111,42 @@ extension SequentialIndex {
                 work.componentsRead += alive.count * 8 * levels[l].width
             }
             if l == bands.count - 1 { break }
-            var cut = bound
+            let tq = qTails[l], tq2 = tq * tq
+            // Rule value of each live row: its partial (seed's ratio) or its expected full
+            // squared distance (expected ratio); the ratio cut is delta^2 x the k-th best.
+            @inline(__always) func ruleValue(_ v: SIMD8<Float>, block b: Int) -> SIMD8<Float> {
+                guard expected else { return v }
+                let tx = tails.norms(block: b, level: l)
+                return v + (SIMD8(repeating: tq2) + tx * tx)
+            }
+            var ratioCut = Float.infinity
             if let ratio2 {
                 var lead = DistinctTopK(topK)
                 for b in alive {
-                    for r in Int(b) * 8 ..< min(n, Int(b) * 8 + 8) where partial[r] < .infinity && partial[r] <= lead.worst {
-                        lead.offer(partial[r], identity: ids[Int(slots[r])], row: Int32(r))
+                    let bi = Int(b)
+                    let rv = partial.withUnsafeBufferPointer { ruleValue(load8($0.baseAddress!, bi * 8), block: bi) }
+                    for r in bi * 8 ..< min(n, bi * 8 + 8) where partial[r] < .infinity && rv[r - bi * 8] <= lead.worst {
+                        lead.offer(rv[r - bi * 8], identity: ids[Int(slots[r])], row: Int32(r))
                     }
                 }
-                cut = min(cut, ratio2 * lead.worst)
+                ratioCut = ratio2 * lead.worst
             }
-            // Kill rows above the cut; keep the blocks that still hold a live row.
+            // Kill rows whose lower bound passes the exact bound or whose rule value passes the
+            // ratio cut; keep the blocks that still hold a live row.
             var kept: [Int32] = []
             kept.reserveCapacity(alive.count)
             partial.withUnsafeMutableBufferPointer { pb in
-                let limit = SIMD8<Float>(repeating: cut)
+                let limit = SIMD8<Float>(repeating: bound), rlimit = SIMD8<Float>(repeating: ratioCut)
+                let tqv = SIMD8<Float>(repeating: tq), slack = SIMD8<Float>(repeating: slackFactor)
                 for b in alive {
                     let p = pb.baseAddress! + Int(b) * 8
                     var v = load8(p, 0)
-                    let dead = v .> limit
+                    let tx = tails.norms(block: Int(b), level: l)
+                    let gap = tqv - tx
+                    // partial + (tq - tx)^2 <= full distance; minus a rounding allowance.
+                    let lower = v + gap * gap - slack * (tqv * tqv + tx * tx)
+                    var dead = lower .> limit
+                    if ratio2 != nil { dead .|= ruleValue(v, block: Int(b)) .> rlimit }
                     if all(dead) {
                         UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<Float>(repeating: .infinity), as: SIMD8<Float>.self)
                         continue

@@ -20,12 +20,32 @@ public struct SequentialIndex: VectorIndex {
         /// (DESIGN.md: squared ratios with delta 1.2-1.5 lost 40-95 points). The exact bound is
         /// applied too (it never changes an answer).
         case ratio(delta: Float)
+        /// The seed's ratio test on estimated *full* distances instead of partial ones: keep a
+        /// row while rho_hat / rho_hat_best <= delta, where rho_hat^2 = partial + ||q_tail||^2
+        /// + ||x_tail||^2 is the expected full squared distance of an unrelated pair (tails
+        /// uncorrelated) and rho_hat_best the k-th best identity's. Why: on a flat spectrum the
+        /// best *partial* distance over a big gallery is an extreme low outlier (an impostor
+        /// that happens to be close on the first components), so a fixed delta on partials
+        /// prunes true matches more as the gallery grows; the unseen tail of that impostor is
+        /// not selected for being small, and adding its expected value removes most of the
+        /// bias. The test tightens level by level to the plain ratio at the last level, with no
+        /// per-level tuning. The exact bound is applied too.
+        case expectedRatio(delta: Float)
 
-        /// `exact` or `ratio(δ)`.
+        /// `exact`, `ratio(δ)` or `expected(δ)`.
         public var description: String {
             switch self {
             case .exact: return "exact"
             case .ratio(let d): return "ratio(\(d))"
+            case .expectedRatio(let d): return "expected(\(d))"
+            }
+        }
+
+        /// The delta of a ratio rule; nil for `exact`.
+        public var delta: Float? {
+            switch self {
+            case .exact: return nil
+            case .ratio(let d), .expectedRatio(let d): return d
             }
         }
     }
@@ -44,6 +64,11 @@ public struct SequentialIndex: VectorIndex {
         /// Refit once adds + removes since the last fit exceed this fraction of the rows the
         /// basis was fitted on (growth or churn). Default 1.0 (the gallery doubled or turned over).
         public var refitChurn: Double = 1.0
+        /// Refit once the rows added since the fit put a fraction of their energy in level 1
+        /// that is this much (relative) below what the fitted basis captured there: level 1 is
+        /// what pruning rests on, so a basis that no longer concentrates new rows' variance
+        /// there has drifted. Judged after at least `minFitRows` new rows. Default 0.2.
+        public var refitDrift: Double = 0.2
 
         /// Creates the default configuration.
         public init() {}
@@ -67,8 +92,15 @@ public struct SequentialIndex: VectorIndex {
     /// full; later levels are read only for blocks of 8 rows with a surviving row.
     var levels: [InterleavedRows]
     var table = RowTable()
+    /// Norms of each row's unread components after every level but the last.
+    var tails: TailNorms
     /// Adds + removes since the basis was fitted.
     private(set) var churn = 0
+    /// Rows added since the fit, and their summed level-1 and total energies (rotated,
+    /// centred by the basis mean): the drift statistic.
+    private var addedSinceFit = 0
+    private var addedLevelOneEnergy: Double = 0
+    private var addedEnergy: Double = 0
 
     /// Creates an empty index (identity basis until enough rows arrive to fit one).
     /// - Throws: `.invalidArgument` for `dimension < 1` or non-positive level widths.
@@ -77,7 +109,7 @@ public struct SequentialIndex: VectorIndex {
         guard config.levelWidths.allSatisfy({ $0 > 0 }) else {
             throw GalleryError(.invalidArgument, "level widths must be positive: \(config.levelWidths)")
         }
-        if case let .ratio(delta) = config.pruning, !(delta >= 1) {
+        if let delta = config.pruning.delta, !(delta >= 1) {
             throw GalleryError(.invalidArgument, "ratio delta must be >= 1, got \(delta)")
         }
         self.dimension = dimension
@@ -86,7 +118,11 @@ public struct SequentialIndex: VectorIndex {
         self.bands = Self.makeBands(stride: stride, widths: config.levelWidths)
         self.basis = .identity(dimension: dimension)
         self.levels = bands.map { InterleavedRows(width: $0.end - $0.start) }
+        self.tails = TailNorms(boundaries: bands.count - 1)
     }
+
+    /// End of every band (`TailNorms` boundaries).
+    var bandEnds: [Int] { bands.map(\.end) }
 
     static func makeBands(stride: Int, widths: [Int]) -> [(start: Int, end: Int)] {
         var w = widths.map(paddedLength)
@@ -109,7 +145,7 @@ public struct SequentialIndex: VectorIndex {
     /// Switches the pruning rule (a search-time setting: no rebuild).
     /// - Throws: `.invalidArgument` for a ratio delta below 1.
     public mutating func setPruning(_ pruning: Pruning) throws(GalleryError) {
-        if case let .ratio(delta) = pruning, !(delta >= 1) {
+        if let delta = pruning.delta, !(delta >= 1) {
             throw GalleryError(.invalidArgument, "ratio delta must be >= 1, got \(delta)")
         }
         config.pruning = pruning
@@ -131,14 +167,28 @@ public struct SequentialIndex: VectorIndex {
     }
     /// Heap bytes for rotated vectors, the basis and ids.
     public var memoryBytes: Int {
-        levels.reduce(0) { $0 + $1.memoryBytes } + (basis.components.count + basis.mean.count) * 4 + table.memoryBytes
+        levels.reduce(0) { $0 + $1.memoryBytes } + tails.memoryBytes + (basis.components.count + basis.mean.count) * 4
+            + table.memoryBytes
     }
 
-    /// True when the gallery has grown or churned enough since the last fit to refit the basis.
+    /// Relative drop of the level-1 energy fraction of the rows added since the fit against
+    /// the fitted basis's level-1 variance fraction (0: no new rows or no drift; 0.3: new rows
+    /// put 30% less of their energy in level 1 than the fit promised).
+    public var levelOneDrift: Double {
+        guard basis.fittedRows > 0, addedSinceFit > 0, addedEnergy > 0 else { return 0 }
+        let fitted = varianceFraction(components: bands[0].end)
+        guard fitted > 0 else { return 0 }
+        return 1 - (addedLevelOneEnergy / addedEnergy) / fitted
+    }
+
+    /// True when the basis should be refitted: none fitted yet and enough rows; or adds +
+    /// removes since the fit exceed `refitChurn` x the fitted rows (growth, churn); or the
+    /// rows added since the fit show a level-1 drift above `refitDrift` (distribution change).
     public var needsRefit: Bool {
         let n = table.rowCount
         if basis.fittedRows == 0 { return n >= config.minFitRows }
-        return Double(churn) > config.refitChurn * Double(basis.fittedRows)
+        if Double(churn) > config.refitChurn * Double(basis.fittedRows) { return true }
+        return addedSinceFit >= config.minFitRows && levelOneDrift > config.refitDrift
     }
 
     /// Adds one face, projected with the current basis at once.
@@ -151,10 +201,23 @@ public struct SequentialIndex: VectorIndex {
         x.withUnsafeBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in basis.project(xb.baseAddress!, into: yb.baseAddress!) }
         }
+        let ends = bandEnds
         y.withUnsafeBufferPointer { yb in
             for (l, band) in bands.enumerated() { levels[l].append(yb.baseAddress! + band.start) }
+            tails.append(rotated: yb.baseAddress!, ends: ends, stride: stride)
         }
         churn += 1
+        if basis.fittedRows > 0 {
+            var one: Double = 0, all: Double = 0
+            for j in 0..<stride {
+                let e = Double(y[j]) * Double(y[j])
+                all += e
+                if j < bands[0].end { one += e }
+            }
+            addedSinceFit += 1
+            addedLevelOneEnergy += one
+            addedEnergy += all
+        }
     }
 
     /// Builds an index from many vectors at once (row-major `faces.count x dimension`), fitting
@@ -203,7 +266,16 @@ public struct SequentialIndex: VectorIndex {
             rotated.withUnsafeBufferPointer { rb in for r in 0..<n { level.append(rb.baseAddress! + r * stride + band.start) } }
             return level
         }
+        tails = TailNorms(boundaries: bands.count - 1)
+        tails.reserve(rows: n)
+        let ends = bandEnds
+        rotated.withUnsafeBufferPointer { rb in
+            for r in 0..<n { tails.append(rotated: rb.baseAddress! + r * stride, ends: ends, stride: stride) }
+        }
         churn = 0
+        addedSinceFit = 0
+        addedLevelOneEnergy = 0
+        addedEnergy = 0
     }
 
     /// A copy of this index with the basis refitted on its current rows (the originals are
@@ -247,6 +319,7 @@ public struct SequentialIndex: VectorIndex {
     private mutating func removeRow(_ row: Int) {
         _ = table.remove(row: row)  // every level moves its last row the same way
         for l in levels.indices { levels[l].removeSwappingLast(row) }
+        tails.removeSwappingLast(row)
         churn += 1
     }
 }

@@ -34,8 +34,10 @@ struct BenchIndexCommand: ParsableCommand {
     var batch: Int = 64
     @Option(help: "Batches timed per configuration.")
     var batches: Int = 4
-    @Option(help: "Ratio-rule deltas (plain-distance ratios), comma-separated.")
-    var deltas: String = "1.2,1.5"
+    @Option(help: "Seed's ratio-rule deltas (ratios of partial plain distances), comma-separated.")
+    var deltas: String = "1.5"
+    @Option(help: "Expected-ratio deltas (ratios of expected full plain distances, see SequentialIndex.Pruning), comma-separated.")
+    var expectedDeltas: String = "1.2,1.3"
     @Option(help: "Level widths, comma-separated (default: 32,32,64,... doubling).")
     var levels: String = ""
     @Option(help: "Real embeddings: little-endian float32 rows (with --vector-dim and --labels).")
@@ -44,23 +46,37 @@ struct BenchIndexCommand: ParsableCommand {
     var vectorDim: Int = 128
     @Option(help: "Identity label per row of --vectors, one per line. First row of a label is enrolled, the rest are probes.")
     var labels: String?
+    @Option(help: "Real embedding sets: folders holding vectors.f32 and labels.txt (from `facegate bench index-embed`), comma-separated; benchmarked after the synthetic galleries. Missing folders are reported and skipped.")
+    var real: String = ""
     @Option(help: "Write each gallery and its queries as raw float32 files in this folder (for the FAISS script).")
     var export: String?
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
     @Flag(help: "Print one JSON object on the last line.")
     var json = false
+    @Flag(help: "Also time the PCA eigen-solvers (LAPACK dsyevd vs the former Jacobi) at each dimension of --dims.")
+    var solverTimes = false
 
     func run() throws {
         let widths = levels.split(separator: ",").compactMap { Int($0) }
-        let deltaList = deltas.split(separator: ",").compactMap { Float($0) }
+        let deltaList = deltas.split(separator: ",").compactMap { Float($0) }.map { SequentialIndex.Pruning.ratio(delta: $0) }
+            + expectedDeltas.split(separator: ",").compactMap { Float($0) }.map { SequentialIndex.Pruning.expectedRatio(delta: $0) }
         var results: [String] = []
+        if solverTimes {
+            for d in dims.split(separator: ",").compactMap({ Int($0) }) {
+                let t = pcaSolverSeconds(dimension: d)
+                print("eigen-solver d = \(d): LAPACK dsyevd \(fmtS(t.lapack)) s, Jacobi \(fmtS(t.jacobi)) s (\(fmtS(t.jacobi / max(t.lapack, 1e-9)))x)")
+            }
+        }
         print("config                         method        p50ms    p99ms   meanms  batch p50  batch p99  rank1%   agree%  read%   mem/raw  build_s")
         if let vectors {
             let set = try RealEmbeddings(vectorsPath: vectors, labelsPath: labels, dimension: vectorDim)
+            let vectorDim = set.dimension
             results += try benchmark(name: "real-\(set.gallery.count / vectorDim)x\(vectorDim)", dimension: vectorDim,
                                      gallery: set.gallery, faceIDs: set.faces, identityIDs: set.identities,
                                      queries: set.queries, truth: set.truth, widths: widths, deltas: deltaList)
+        } else if !real.isEmpty && identities.isEmpty {
+            // Real sets only (below).
         } else {
             let spectrumOf: [String: SyntheticGallery.Spectrum] = ["dlib": .dlib, "mfn": .mobileFaceNet, "iso": .isotropic]
             for d in dims.split(separator: ",").compactMap({ Int($0) }) {
@@ -80,11 +96,23 @@ struct BenchIndexCommand: ParsableCommand {
                 }
             }
         }
+        for folder in real.split(separator: ",").map(String.init) {
+            let v = folder + "/vectors.f32", l = folder + "/labels.txt"
+            guard access(v, R_OK) == 0, access(l, R_OK) == 0 else {
+                print("skipped real set \(folder): no vectors.f32 + labels.txt there (make them with `facegate bench index-embed`)")
+                continue
+            }
+            let set = try RealEmbeddings(vectorsPath: v, labelsPath: l, dimension: nil)
+            let name = "real-" + (folder.split(separator: "/").last.map(String.init) ?? "set")
+            results += try benchmark(name: "\(name)-\(set.faces.count)x\(set.dimension)", dimension: set.dimension,
+                                     gallery: set.gallery, faceIDs: set.faces, identityIDs: set.identities,
+                                     queries: set.queries, truth: set.truth, widths: widths, deltas: deltaList)
+        }
         if json { print("{\"bench\":\"index\",\"results\":[\(results.joined(separator: ","))]}") }
     }
 
     private func benchmark(name: String, dimension d: Int, gallery: [Float], faceIDs: [FaceID], identityIDs: [IdentityID],
-                           queries: [Float], truth: [IdentityID], widths: [Int], deltas: [Float],
+                           queries: [Float], truth: [IdentityID], widths: [Int], deltas: [SequentialIndex.Pruning],
                            extra: String = "") throws -> [String] {
         let nq = truth.count
         let rawBytes = gallery.count * 4
@@ -140,12 +168,17 @@ struct BenchIndexCommand: ParsableCommand {
         try measure("flat", build: flatBuild, memory: flat.memoryBytes,
                     single: { i, _ in try flat.search(Array(queries[i * d ..< (i + 1) * d]), topK: 1) },
                     batchSearch: { try flat.search(batch: $0, topK: 1) })
-        // One build (PCA fit + projection); the pruning rule is a search-time setting.
+        // One build: load unfitted, then the background refit path (PCA fit on up to 20k rows,
+        // reconstruction and projection); the pruning rule is a search-time setting.
         let t = now()
-        var seq = try SequentialIndex(dimension: d, config: .init(pruning: .exact, levelWidths: widths),
-                                      vectors: gallery, faces: faceIDs, identities: identityIDs)
+        let unfitted = try SequentialIndex(dimension: d, config: .init(pruning: .exact, levelWidths: widths),
+                                           vectors: gallery, faces: faceIDs, identities: identityIDs, fitBasis: false)
+        let t1 = now()
+        var seq = unfitted.refitted()
         let build = now() - t
-        for pruning in [.exact] + deltas.map({ SequentialIndex.Pruning.ratio(delta: $0) }) {
+        print("\(name): refit (PCA fit on \(seq.fittedRows) rows + reprojection) \(fmtS(now() - t1)) s; levels \(seq.levelWidths); "
+            + "variance in level 1 \(fmtS(seq.varianceFraction(components: seq.levelWidths[0]) * 100))%")
+        for pruning in [.exact] + deltas {
             try seq.setPruning(pruning)
             let index = seq
             try measure(pruning.description, build: build, memory: index.memoryBytes,
@@ -163,13 +196,17 @@ struct RealEmbeddings {
     var identities: [IdentityID] = []
     var queries: [Float] = []
     var truth: [IdentityID] = []
+    var dimension = 0
 
-    init(vectorsPath: String, labelsPath: String?, dimension d: Int) throws {
+    /// `dimension` nil: inferred from the file size and the number of labels.
+    init(vectorsPath: String, labelsPath: String?, dimension: Int?) throws {
         guard let labelsPath else { throw ValidationError("--vectors needs --labels") }
         let data = try readFloats(vectorsPath)
         guard let text = try? readText(labelsPath) else { throw ValidationError("cannot read \(labelsPath)") }
         let labels = text.split(separator: "\n").map(String.init)
-        guard data.count == labels.count * d else {
+        let d = dimension ?? (labels.isEmpty ? 0 : data.count / labels.count)
+        self.dimension = d
+        guard d > 0, data.count == labels.count * d else {
             throw ValidationError("\(vectorsPath): \(data.count) floats is not \(labels.count) labels x \(d)")
         }
         var idOf: [String: IdentityID] = [:]
@@ -188,6 +225,9 @@ struct RealEmbeddings {
         }
     }
 }
+
+/// `x` with 3 decimals, no padding.
+func fmtS(_ x: Double) -> String { fmt(x, 0, 3) }
 
 func now() -> Double {
     var ts = timespec()

@@ -20,6 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks: each prints medians, and one JSON object on the last line with --json.",
         subcommands: [
             BenchEngineCommand.self, BenchDlibCommand.self, BenchPreprocessCommand.self, BenchIndexCommand.self,
+            BenchIndexEmbedCommand.self,
             BenchGateCommand.self, BenchServeCommand.self,
         ]
     )

@@ -120,6 +120,79 @@ import Testing
         #expect(work.fraction < 0.6)
     }
 
+    /// The tail-norm lower bound must never exceed a row's full distance: exact answers on
+    /// data whose tails vary a lot between rows (mixed scales), after adds and removes.
+    @Test(arguments: [(40, [8, 8, 8]), (96, [8, 16, 24]), (128, [])])
+    func tailBoundKeepsExactAnswers(dimension d: Int, widths: [Int]) throws {
+        var rng = SplitMix64(seed: UInt64(d) &+ 70)
+        var flat = try FlatIndex(dimension: d)
+        var seq = try SequentialIndex(dimension: d, config: .init(pruning: .exact, levelWidths: widths))
+        for r in 0..<600 {
+            let scale = Float([0.1, 1, 3][r % 3])
+            let v = (0..<d).map { j in Float(rng.gaussian()) * scale / Float(1 + j / 8) }
+            try flat.add(v, face: FaceID(r + 1), identity: IdentityID(r / 3 + 1))
+            try seq.add(v, face: FaceID(r + 1), identity: IdentityID(r / 3 + 1))
+        }
+        seq = seq.refitted()
+        for f in stride(from: 5, through: 600, by: 13) { #expect(flat.remove(face: FaceID(f)) == seq.remove(face: FaceID(f))) }
+        for q in 0..<40 {
+            let scale = Float([0.1, 1, 3][q % 3])
+            let v = (0..<d).map { j in Float(rng.gaussian()) * scale / Float(1 + j / 8) }
+            for topK in [1, 4] {
+                let a = try seq.search(v, topK: topK), b = try flat.search(v, topK: topK)
+                #expect(sameAnswerUpToNearTies(a, b), "d \(d) topK \(topK): \(a) vs \(b)")
+            }
+        }
+    }
+
+    /// Tail norms are the norms of the unread components, row by row, kept through removals.
+    @Test func tailNormsMatchTheRotatedRows() throws {
+        let d = 40
+        let g = RandomGallery(identities: 50, faces: 2, dimension: d, seed: 75)
+        var seq = try SequentialIndex(dimension: d, config: .init(pruning: .exact, levelWidths: [8, 16]))
+        try g.fill(&seq)
+        seq = seq.refitted()
+        seq.remove(face: 7)
+        seq.remove(face: 60)
+        let ends = seq.bandEnds
+        #expect(seq.tails.boundaries == 2)
+        for r in 0..<seq.count {
+            var row = [Float](repeating: 0, count: seq.stride)
+            row.withUnsafeMutableBufferPointer { rb in
+                for (l, band) in seq.bands.enumerated() { seq.levels[l].copyRow(r, into: rb.baseAddress! + band.start) }
+            }
+            for l in 0..<2 {
+                let want = row[ends[l]...].reduce(0) { $0 + $1 * $1 }.squareRoot()
+                #expect(abs(seq.tails.norms(block: r / 8, level: l)[r % 8] - want) <= 1e-4 * max(1, want))
+            }
+        }
+    }
+
+    /// With the same delta, the expected-ratio rule keeps accuracy on a flat (MobileFaceNet-like)
+    /// spectrum where the seed's partial ratio loses a lot, and still reads less than exact.
+    @Test func expectedRatioIsSaferThanPartialRatioOnAFlatSpectrum() throws {
+        let d = 128
+        let g = SyntheticGallery(identities: 2000, facesPerIdentity: 5, dimension: d, spectrum: .mobileFaceNet,
+                                 noiseRatio: 1.12, queryCount: 600, seed: 81)  // ~97% exact accuracy
+        var index = try SequentialIndex(dimension: d, vectors: g.vectors, faces: g.faces, identities: g.identities)
+        var result: [String: (hits: Int, read: Double)] = [:]
+        for pruning in [SequentialIndex.Pruning.exact, .ratio(delta: 1.15), .expectedRatio(delta: 1.15)] {
+            try index.setPruning(pruning)
+            var hits = 0
+            var work = SearchWork()
+            for i in 0..<600 {
+                let q = Array(g.queries[i * d ..< (i + 1) * d])
+                if try index.search(q, topK: 1, work: &work).first?.identity == g.queryIdentities[i] { hits += 1 }
+            }
+            result[pruning.description] = (hits, work.fraction)
+        }
+        let exact = try #require(result["exact"]), seed = try #require(result["ratio(1.15)"]), expected = try #require(result["expected(1.15)"])
+        #expect(exact.hits > 400, "exact accuracy \(exact.hits)/600")
+        #expect(exact.hits - expected.hits <= 6, "\(result)")
+        #expect(expected.hits > seed.hits + 30, "\(result)")
+        #expect(expected.read < exact.read, "\(result)")
+    }
+
     @Test func rejectsBadConfig() {
         expectGalleryError(.invalidArgument) { _ = try SequentialIndex(dimension: 8, config: .init(pruning: .ratio(delta: 0.9))) }
         expectGalleryError(.invalidArgument) { _ = try SequentialIndex(dimension: 8, config: .init(pruning: .exact, levelWidths: [0])) }
@@ -127,6 +200,7 @@ import Testing
             var index = try SequentialIndex(dimension: 8)
             try index.setPruning(.ratio(delta: 0.5))
         }
+        expectGalleryError(.invalidArgument) { _ = try SequentialIndex(dimension: 8, config: .init(pruning: .expectedRatio(delta: 0.99))) }
     }
 
     @Test func defaultScheduleDoubles() throws {
