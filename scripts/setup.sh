@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler grpc-proto
   libsqlite3-dev                     # gallery store
   libjpeg62-turbo-dev libpng-dev     # image decoding
-  libopenblas-dev                    # BLAS (engine comparison)
+  libopenblas-dev                    # BLAS + LAPACK (engine comparison, gallery PCA fit)
   zlib1g-dev libssl-dev pkg-config
   python3-venv make
   golang-go golang-google-grpc-dev protoc-gen-go-1-3   # Go client stubs and example (Clients/go)

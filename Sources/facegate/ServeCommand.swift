@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     var gatePolicy: String?
     @Option(help: "Open-set distance threshold (Euclidean, unit embeddings). (default: per model; dlib 0.4)")
     var threshold: Float?
-    @Option(help: "Index pruning: exact, or ratio:DELTA (the seed's rule, e.g. ratio:1.6). (default: exact)")
+    @Option(help: "Index pruning: exact; ratio:DELTA (the seed's rule, e.g. ratio:1.6); or expected:DELTA (the ratio test on the expected full distance, safer at the same DELTA, e.g. expected:1.2; see docs/index.md). (default: exact)")
     var pruning: String?
     @Option(help: "Most faces per engine batch. (default: 8)")
     var maxBatch: Int?
@@ -109,8 +109,10 @@ struct ServeCommand: AsyncParsableCommand {
                 c.gallery.pruning = .exact
             } else if text.hasPrefix("ratio:"), let delta = Float(text.dropFirst(6)), delta >= 1 {
                 c.gallery.pruning = .ratio(delta: delta)
+            } else if text.hasPrefix("expected:"), let delta = Float(text.dropFirst(9)), delta >= 1 {
+                c.gallery.pruning = .expectedRatio(delta: delta)
             } else {
-                throw ValidationError("--pruning must be exact or ratio:DELTA with DELTA >= 1, not '\(text)'")
+                throw ValidationError("--pruning must be exact, ratio:DELTA or expected:DELTA with DELTA >= 1, not '\(text)'")
             }
         }
         c.batching.maxBatch = try positive("max-batch", maxBatch ?? settings.int("max-batch")) ?? c.batching.maxBatch

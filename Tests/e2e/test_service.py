@@ -474,3 +474,25 @@ def test_mobilefacenet_serves_the_same_flow(tmp_path):
         assert rejected.decision == pb.DECISION_REJECTED and pb.REJECT_REASON_BLURRY in rejected.ood.reasons
     finally:
         sf.stop_serve(srv)
+
+
+def test_pruning_rules_are_selectable_and_validated(tmp_path):
+    """`--pruning expected:DELTA` serves with the expected-ratio rule; a bad value is refused."""
+    binary = conftest.our_binary("facegate")
+    bad = subprocess.run([binary, "serve", "--port", "0", "--gallery", str(tmp_path / "bad.sqlite"),
+                          "--pruning", "expected:0.5"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "--pruning must be exact, ratio:DELTA or expected:DELTA" in bad.stderr, bad.stderr
+    srv = sf.start_serve(str(tmp_path / "gallery.sqlite"), "--pruning", "expected:1.2", name="facegate-serve-expected")
+    try:
+        channel = sf.wait_serving(srv.target)
+        stub = rpc.FaceGateStub(channel)
+        requests = [pb.EnrollRequest(start=pb.EnrollStart(display_name="Barack Obama")),
+                    pb.EnrollRequest(face=pb.EnrollFace(face=sf.face("obama.jpg")))]
+        assert any(r.verdict.accepted for r in stub.Enroll(iter(requests), timeout=120))
+        stats = stub.GetGalleryStats(pb.GetGalleryStatsRequest(), timeout=30)
+        assert stats.index_kind == "sequential(expected(1.2))", stats.index_kind
+        answer = stub.ClassifyOne(pb.ClassifyRequest(face=sf.face("obama3.jpg")), timeout=120)
+        assert answer.decision == pb.DECISION_MATCH and answer.candidates[0].display_name == "Barack Obama"
+        channel.close()
+    finally:
+        sf.stop_serve(srv)
